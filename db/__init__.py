@@ -1,0 +1,1 @@
+"""The model: connection and migrations, domain enums, one module per aggregate, analytics."""

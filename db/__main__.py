@@ -1,0 +1,105 @@
+"""Command line: `python -m db migrate|report|backup|restore` — Chinese messages, no tracebacks."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from db import analytics, backup, migrate
+from db.connection import connect, database_path, open_database
+from db.errors import DomainError
+from db.permissions import SYSTEM
+
+log = logging.getLogger("db")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m db", description="飞地招才 CRM：数据库工具")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("migrate", help="创建数据库或升级到最新结构")
+    p.add_argument("--db", type=Path)
+    p = sub.add_parser("report", help="打印某年度的核心指标（与总览页同一套统计）")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--db", type=Path)
+    p.add_argument("--json", action="store_true", help="以一行 JSON 输出")
+    p = sub.add_parser("backup", help="导出整个数据库到目录（EXPORT DATABASE）")
+    p.add_argument("dir", type=Path)
+    p.add_argument("--db", type=Path)
+    p = sub.add_parser("restore", help="从备份目录恢复到一个新的数据库文件（IMPORT DATABASE）")
+    p.add_argument("dir", type=Path)
+    p.add_argument("--db", type=Path)
+    args = parser.parse_args(argv)
+    path = args.db or database_path()
+    try:
+        return COMMANDS[args.command](path, args)
+    except DomainError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 2
+    except Exception:
+        log.exception("db %s failed", args.command)
+        print("内部错误：操作未完成。详细信息已写入日志。", file=sys.stderr)
+        return 1
+
+
+def _migrate(path: Path, args: argparse.Namespace) -> int:
+    conn = connect(path)
+    try:
+        done = migrate.migrate(conn)
+    finally:
+        conn.close()
+    conn = open_database(path)   # also loads reference data into a new file
+    conn.close()
+    print(f"已应用迁移：{', '.join(f'{v:03d}' for v in done)}" if done else "数据库结构已是最新。")
+    return 0
+
+
+def _report(path: Path, args: argparse.Namespace) -> int:
+    if not path.exists():
+        raise DomainError(f"数据库文件 {path} 不存在。")
+    conn = open_database(path)
+    try:
+        cur = conn.cursor()
+        figures = analytics.headline(cur, SYSTEM, args.year)
+    finally:
+        conn.close()
+    if args.json:
+        print(json.dumps(figures.as_dict(), ensure_ascii=False))
+        return 0
+    labels = {
+        "hires_young_phd": "青年博士（人）", "hires_young_graduate": "青年大学生（人）", "hires_high_skill": "高能人才（人）",
+        "drive_employers": "校园招聘企业（家）", "drive_universities": "校园招聘高校（所）",
+        "drive_positions": "提供岗位（个）", "drive_intents": "签约意向（人）", "co_supervised": "联合培养研究生（名）",
+        "tech_vp": "科技副总（名）", "flexible_high_level": "柔性引进高层次人才（名）", "enclaves": "人才飞地（个）",
+        "agreement_universities": "合作高校（所）",
+    }
+    print(f"{args.year} 年度核心指标")
+    for key, value in figures.as_dict().items():
+        print(f"  {labels[key]:<16}{value:>8,}")
+    print()
+    print(analytics.report_text(figures, year=args.year))
+    return 0
+
+
+def _backup(path: Path, args: argparse.Namespace) -> int:
+    conn = open_database(path)
+    try:
+        target = backup.export(conn.cursor(), SYSTEM, args.dir)
+    finally:
+        conn.close()
+    print(f"已备份到 {target}")
+    return 0
+
+
+def _restore(path: Path, args: argparse.Namespace) -> int:
+    backup.restore(args.dir, path)
+    print(f"已从 {args.dir} 恢复到 {path}")
+    return 0
+
+
+COMMANDS = {"migrate": _migrate, "report": _report, "backup": _backup, "restore": _restore}
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    sys.exit(main())

@@ -1,0 +1,397 @@
+"""Figures managers report, counted from rows: hires by category, drives, funnel, enclaves.
+
+Counting rules (DESIGN.md): a person counts once per category per year; a hire is an application
+reaching `arrived`, in the year of that event; merged-away records never count; people deleted on
+request (anonymised) still do. Recruiters see their own enclave's figures only.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+
+import polars as pl
+
+from db import clock
+from db.enums import PIPELINE, AgreementStatus, Stage, TalentCategory
+from db.permissions import Action, User, require, scope_enclave
+from db.sql import Cursor, frame, rows, scalar, year_bounds
+
+EXPIRING_WITHIN = timedelta(days=90)
+INTENT_OR_LATER = tuple(s.value for s in PIPELINE if s.rank >= Stage.INTENT.rank)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The year's figures in the shape of `python -m db report --json`."""
+
+    hires_young_phd: int
+    hires_young_graduate: int
+    hires_high_skill: int
+    drive_employers: int
+    drive_universities: int
+    drive_positions: int
+    drive_intents: int
+    co_supervised: int
+    tech_vp: int
+    flexible_high_level: int
+    enclaves: int
+    agreement_universities: int
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def _scope(actor: User) -> dict:
+    require(actor, Action.VIEW_DASHBOARD)
+    return {"enclave": scope_enclave(actor)}
+
+
+def years(cur: Cursor, actor: User) -> list[int]:
+    """Years that have any hires, drives or appointments, newest first; always includes this year."""
+    _scope(actor)
+    found = rows(
+        cur,
+        """
+        select distinct y from (
+            select cast(extract(year from occurred_at) as integer) as y from stage_event where to_stage = 'arrived'
+            union select cast(extract(year from held_on) as integer) from campus_drive
+            union select cast(extract(year from starts_on) as integer) from appointment
+        ) where y is not null
+        """,
+    )
+    return sorted({r[0] for r in found} | {clock.today().year}, reverse=True)
+
+
+def default_year(cur: Cursor, actor: User) -> int:
+    """This year if anyone was hired in it yet, else the most recent year with hires."""
+    this_year = clock.today().year
+    latest = scalar(
+        cur,
+        "select max(cast(extract(year from occurred_at) as integer)) from stage_event"
+        " where to_stage = 'arrived' and occurred_at < $end",
+        {"end": date(this_year + 1, 1, 1)},
+    )
+    return this_year if latest is None or latest == this_year else int(latest)
+
+
+def hires_by_category(cur: Cursor, actor: User, year: int) -> dict[str, int]:
+    """Distinct people hired in `year`, per talent category (every category present, zero if none)."""
+    params = _scope(actor) | year_bounds(year)
+    found = rows(
+        cur,
+        """
+        select c.talent_category, count(distinct c.id)
+        from stage_event e join candidate c on c.id = e.candidate_id
+        where e.to_stage = 'arrived' and e.occurred_at >= $start and e.occurred_at < $end
+          and c.merged_into is null and ($enclave is null or c.enclave_id = $enclave)
+        group by 1
+        """,
+        params,
+    )
+    counts = {c.value: 0 for c in TalentCategory}
+    counts.update({k: int(v) for k, v in found})
+    return counts
+
+
+def drive_figures(cur: Cursor, actor: User, year: int) -> dict[str, int]:
+    """Campus drives held in `year` (cancelled ones excluded) and what came of them."""
+    params = _scope(actor) | year_bounds(year)
+    drives_where = (
+        "d.status <> 'cancelled' and d.held_on >= $start and d.held_on < $end"
+        " and ($enclave is null or d.enclave_id = $enclave)"
+    )
+    drives, universities = rows(
+        cur, f"select count(*), count(distinct d.university_id) from campus_drive d where {drives_where}", params
+    )[0]
+    employers, positions = rows(
+        cur,
+        f"""
+        select count(distinct de.employer_id), coalesce(sum(de.positions_offered), 0)
+        from drive_employer de join campus_drive d on d.id = de.drive_id where {drives_where}
+        """,
+        params,
+    )[0]
+    intents = scalar(
+        cur,
+        f"""
+        select count(distinct a.candidate_id)
+        from application a
+        join campus_drive d on d.id = a.drive_id
+        join candidate c on c.id = a.candidate_id
+        where {drives_where} and c.merged_into is null
+          and a.id in (select application_id from stage_event where to_stage in {INTENT_OR_LATER})
+        """,
+        params,
+    )
+    return {"drives": int(drives), "drive_universities": int(universities), "drive_employers": int(employers),
+            "drive_positions": int(positions), "drive_intents": int(intents)}
+
+
+def programme_figures(cur: Cursor, actor: User, year: int) -> dict[str, int]:
+    """Co-supervised students active in the year, appointments started in it, enclaves, agreements."""
+    params = _scope(actor) | year_bounds(year)
+    co_supervised = scalar(
+        cur,
+        """
+        select count(*) from co_supervision s join candidate c on c.id = s.candidate_id
+        where s.starts_on < $end and (s.expected_graduation is null or s.expected_graduation >= $start)
+          and c.merged_into is null and ($enclave is null or c.enclave_id = $enclave)
+        """,
+        params,
+    )
+    appointments = dict(rows(
+        cur,
+        """
+        select kind, count(*) from appointment
+        where starts_on >= $start and starts_on < $end and ($enclave is null or enclave_id = $enclave)
+        group by kind
+        """,
+        params,
+    ))
+    enclaves = scalar(
+        cur,
+        "select count(*) from enclave where active and (opened_on is null or opened_on < $end)"
+        " and ($enclave is null or id = $enclave)",
+        params,
+    )
+    agreement_universities = scalar(
+        cur,
+        """
+        select count(distinct university_id) from agreement
+        where starts_on < $end and (ends_on is null or ends_on >= $start)
+          and ($enclave is null or enclave_id = $enclave)
+        """,
+        params,
+    )
+    return {"co_supervised": int(co_supervised), "tech_vp": int(appointments.get("tech_vp", 0)),
+            "flexible_high_level": int(appointments.get("flexible", 0)), "enclaves": int(enclaves),
+            "agreement_universities": int(agreement_universities)}
+
+
+def headline(cur: Cursor, actor: User, year: int) -> Headline:
+    return _headline(hires_by_category(cur, actor, year), drive_figures(cur, actor, year),
+                     programme_figures(cur, actor, year))
+
+
+def _headline(hires: dict[str, int], drives: dict[str, int], programmes: dict[str, int]) -> Headline:
+    return Headline(
+        hires_young_phd=hires[TalentCategory.YOUNG_PHD],
+        hires_young_graduate=hires[TalentCategory.YOUNG_GRADUATE],
+        hires_high_skill=hires[TalentCategory.HIGH_SKILL],
+        drive_employers=drives["drive_employers"],
+        drive_universities=drives["drive_universities"],
+        drive_positions=drives["drive_positions"],
+        drive_intents=drives["drive_intents"],
+        **programmes,
+    )
+
+
+def targets(cur: Cursor, actor: User, year: int) -> dict[str, int]:
+    """Metric → target for the actor's scope: the city's, or a recruiter's enclave's."""
+    params = _scope(actor) | {"year": year}
+    found = rows(
+        cur,
+        """
+        select metric, sum(value) from target
+        where year = $year and (($enclave is null and enclave_id is null) or enclave_id = $enclave)
+        group by metric
+        """,
+        params,
+    )
+    return {k: int(v) for k, v in found}
+
+
+def agreement_status(cur: Cursor, actor: User, *, today: date | None = None) -> dict[str, int]:
+    """Agreements by status on `today` (derived from dates, never stored)."""
+    params = _scope(actor) | {"today": today or clock.today()}
+    params["soon"] = params["today"] + EXPIRING_WITHIN
+    found = rows(
+        cur,
+        """
+        select case
+                 when starts_on > $today then 'not_started'
+                 when ends_on is not null and ends_on < $today then 'expired'
+                 when ends_on is not null and ends_on <= $soon then 'expiring'
+                 else 'active' end as status,
+               count(*)
+        from agreement where $enclave is null or enclave_id = $enclave
+        group by 1
+        """,
+        params,
+    )
+    counts = {s.value: 0 for s in AgreementStatus}
+    counts.update({k: int(v) for k, v in found})
+    return counts
+
+
+def monthly_hires(cur: Cursor, actor: User, year: int) -> pl.DataFrame:
+    """Hires per month and reported category: columns month (1–12), category, label, hires."""
+    params = _scope(actor) | year_bounds(year)
+    found = frame(
+        cur,
+        """
+        select cast(extract(month from first_arrival) as integer) as month, talent_category as category,
+               cast(count(*) as integer) as hires
+        from (
+            select c.id, c.talent_category, min(e.occurred_at) as first_arrival
+            from stage_event e join candidate c on c.id = e.candidate_id
+            where e.to_stage = 'arrived' and e.occurred_at >= $start and e.occurred_at < $end
+              and c.merged_into is null and ($enclave is null or c.enclave_id = $enclave)
+            group by c.id, c.talent_category
+        )
+        group by 1, 2
+        """,
+        params,
+    )
+    grid = pl.DataFrame({"month": list(range(1, 13))}, schema={"month": pl.Int32}).join(
+        pl.DataFrame({"category": [c.value for c in TalentCategory]}), how="cross"
+    )
+    return (
+        grid.join(found.with_columns(pl.col("month").cast(pl.Int32)), on=["month", "category"], how="left")
+        .with_columns(
+            pl.col("hires").fill_null(0).cast(pl.Int64),
+            pl.col("category").replace_strict(TalentCategory.labels(), default=None).alias("label"),
+        )
+        .sort("month", "category")
+    )
+
+
+def funnel(cur: Cursor, actor: User, year: int) -> pl.DataFrame:
+    """People who crossed each pipeline stage during `year`: columns stage, label, rank, candidates.
+
+    A move from stage a to stage b crosses every stage in (a, b]; a person counts once per stage.
+    Crossings are taken per application (each one walks the pipeline continuously), so the year's
+    moves of one application cross (lowest from, highest to].
+    """
+    params = _scope(actor) | year_bounds(year)
+    found = frame(
+        cur,
+        """
+        with moves as (
+            select e.application_id, e.candidate_id,
+                   min(coalesce(f.rank, 0)) as low, max(t.rank) as high
+            from stage_event e
+            join stage t on t.code = e.to_stage and not t.is_exit
+            left join stage f on f.code = e.from_stage
+            join candidate c on c.id = e.candidate_id
+            where e.occurred_at >= $start and e.occurred_at < $end
+              and (f.rank is null or f.rank < t.rank)
+              and c.merged_into is null and ($enclave is null or c.enclave_id = $enclave)
+            group by e.application_id, e.candidate_id
+        )
+        select s.code as stage, s.label, s.rank, cast(count(distinct m.candidate_id) as bigint) as candidates
+        from stage s left join moves m on s.rank > m.low and s.rank <= m.high
+        where not s.is_exit
+        group by s.code, s.label, s.rank
+        order by s.rank
+        """,
+        params,
+    )
+    return found
+
+
+def by_enclave(cur: Cursor, actor: User, year: int) -> pl.DataFrame:
+    """Per enclave: new candidates, intents and hires in `year`, and the hires target."""
+    params = _scope(actor) | year_bounds(year) | {"year": year}
+    return frame(
+        cur,
+        f"""
+        with hires as (
+            select c.enclave_id, count(distinct c.id) as hires
+            from stage_event e join candidate c on c.id = e.candidate_id
+            where e.to_stage = 'arrived' and e.occurred_at >= $start and e.occurred_at < $end
+              and c.merged_into is null
+            group by 1
+        ), intents as (
+            select c.enclave_id, count(distinct c.id) as intents
+            from stage_event e join candidate c on c.id = e.candidate_id
+            where e.to_stage in {INTENT_OR_LATER} and (e.from_stage is null or e.from_stage not in {INTENT_OR_LATER})
+              and e.occurred_at >= $start and e.occurred_at < $end and c.merged_into is null
+            group by 1
+        ), created as (
+            select enclave_id, count(*) as candidates from candidate
+            where created_at >= $start and created_at < $end and merged_into is null
+            group by 1
+        ), goals as (
+            select enclave_id, sum(value) as target from target
+            where year = $year and enclave_id is not null
+              and metric in ('young_phd', 'young_graduate', 'high_skill', 'high_level')
+            group by 1
+        )
+        select n.id as enclave_id, n.code, n.name, n.city,
+               cast(coalesce(cr.candidates, 0) as bigint) as candidates,
+               cast(coalesce(i.intents, 0) as bigint) as intents,
+               cast(coalesce(h.hires, 0) as bigint) as hires,
+               cast(g.target as bigint) as target
+        from enclave n
+        left join created cr on cr.enclave_id = n.id
+        left join intents i on i.enclave_id = n.id
+        left join hires h on h.enclave_id = n.id
+        left join goals g on g.enclave_id = n.id
+        where n.active and ($enclave is null or n.id = $enclave)
+        order by hires desc, n.code
+        """,
+        params,
+    )
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Everything the 总览 screen shows for one year and scope."""
+
+    headline: Headline
+    hires: dict[str, int]
+    targets: dict[str, int]
+    drives: dict[str, int]
+    agreements: dict[str, int]
+    monthly: pl.DataFrame
+    funnel: pl.DataFrame
+    enclaves: pl.DataFrame
+
+
+def overview(cur: Cursor, actor: User, year: int) -> Overview:
+    hires = hires_by_category(cur, actor, year)
+    drives = drive_figures(cur, actor, year)
+    enclaves = by_enclave(cur, actor, year).with_columns(
+        (pl.col("hires") / pl.col("target")).fill_nan(None).alias("progress"))
+    return Overview(
+        headline=_headline(hires, drives, programme_figures(cur, actor, year)),
+        hires=hires,
+        targets=targets(cur, actor, year),
+        drives=drives,
+        agreements=agreement_status(cur, actor),
+        monthly=monthly_hires(cur, actor, year),
+        funnel=funnel(cur, actor, year),
+        enclaves=enclaves,
+    )
+
+
+def data_version(cur: Cursor) -> tuple:
+    """Changes whenever data the dashboards count changes (every command audits; bulk loads add
+    events or candidates), so cached figures can be keyed on it. Cheap: max() of key columns."""
+    return tuple(rows(cur, """
+        select (select max(id) from audit_log), (select max(id) from stage_event),
+               (select max(id) from candidate), (select max(id) from target)
+    """)[0])
+
+
+def report_text(h: Headline, *, year: int, scope_name: str = "全市") -> str:
+    """The headline in the city's reporting style, built from the figures themselves."""
+    this_year = clock.today().year
+    when = "今年以来" if year == this_year else f"{year}年"
+    parts = [
+        f"{when}，{scope_name}已引进青年博士{h.hires_young_phd}人、青年大学生{h.hires_young_graduate}人、"
+        f"培育高能人才{h.hires_high_skill}人",
+    ]
+    if h.drive_universities:
+        parts.append(
+            f"组织{h.drive_employers}家企业赴{h.drive_universities}所高校开展校园招聘，"
+            f"提供岗位{h.drive_positions}个，达成签约意向{h.drive_intents}人"
+        )
+    if h.co_supervised:
+        parts.append(f"联合培养研究生{h.co_supervised}名")
+    if h.tech_vp or h.flexible_high_level:
+        parts.append(f"选派科技副总{h.tech_vp}名，柔性引进高层次人才{h.flexible_high_level}名")
+    if h.enclaves or h.agreement_universities:
+        parts.append(f"依托{h.enclaves}个人才飞地，与{h.agreement_universities}所高校建立校地合作")
+    return "；".join(parts) + "。"

@@ -1,0 +1,131 @@
+"""Opening the database: create, migrate, seed reference data; transactions with bounded retries."""
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+
+from db import migrate, reference
+from db.errors import ConcurrentEdit, DatabaseBusy
+
+DEFAULT_PATH = Path("data/crm.duckdb")
+T = TypeVar("T")
+
+# Cursors currently inside a transaction we began: nested commands join the outer transaction.
+_in_transaction: set[int] = set()
+_lock = threading.Lock()
+
+
+def database_path() -> Path:
+    return Path(os.environ.get("CRM_DB") or DEFAULT_PATH)
+
+
+def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """A raw connection to the file, or DatabaseBusy with a clear message when another process holds it."""
+    path = Path(path)
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # Insertion order is never relied on (every read says ORDER BY); dropping it halves bulk loads.
+        return duckdb.connect(str(path), config={"preserve_insertion_order": False})
+    except duckdb.IOException as error:
+        if "lock" not in str(error).lower():
+            raise
+        pid = re.search(r"PID (\d+)", str(error))
+        holder = f"（进程 PID {pid.group(1)}）" if pid else ""
+        raise DatabaseBusy(
+            f"数据库文件 {path} 正被另一个进程{holder}使用，通常是正在运行的应用。"
+            "请先停止应用（在运行 make run 的终端按 Ctrl+C），或在应用的管理页面中完成此操作。"
+        ) from error
+
+
+def open_database(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) and migrate the database at `path`; reference data is loaded once."""
+    conn = connect(path)
+    try:
+        migrate.migrate(conn)
+        reference.ensure_loaded(conn)
+    except Exception:
+        conn.close()
+        raise
+    return conn
+
+
+def shared_connection() -> duckdb.DuckDBPyConnection:
+    """The app process's one connection (Streamlit-cached); take a `cursor()` per script run."""
+    return _cached_opener()(str(database_path().resolve()))
+
+
+def clear_shared_connection() -> None:
+    """Close and forget the cached connection (tests switch databases between AppTests)."""
+    opener = _cached_opener()
+    opener.clear()
+
+
+_opener = None
+
+
+def _cached_opener():  # type: ignore[no-untyped-def]
+    # Imported lazily: the CLI and the loaders open databases without paying for Streamlit.
+    global _opener
+    if _opener is None:
+        import streamlit as st
+
+        @st.cache_resource(show_spinner=False, on_release=lambda conn: conn.close())
+        def _open(path: str) -> duckdb.DuckDBPyConnection:
+            return open_database(path)
+
+        _opener = _open
+    return _opener
+
+
+@contextmanager
+def transaction(cur: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One unit of work: commit on success, roll back on any error. Nested use joins the outer one."""
+    key = id(cur)
+    with _lock:
+        nested = key in _in_transaction
+        if not nested:
+            _in_transaction.add(key)
+    if nested:
+        yield cur
+        return
+    try:
+        cur.execute("begin")
+        try:
+            yield cur
+        except BaseException:
+            cur.execute("rollback")
+            raise
+        cur.execute("commit")
+    finally:
+        with _lock:
+            _in_transaction.discard(key)
+
+
+def is_conflict(error: BaseException) -> bool:
+    return isinstance(error, duckdb.TransactionException) or "conflict" in str(error).lower() and isinstance(
+        error, duckdb.Error
+    )
+
+
+def run_in_transaction(
+    cur: duckdb.DuckDBPyConnection, work: Callable[[duckdb.DuckDBPyConnection], T], *, attempts: int = 5
+) -> T:
+    """Run `work` in one transaction, retrying the whole unit when another writer conflicted with it."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction(cur):
+                return work(cur)
+        except duckdb.Error as error:
+            if not is_conflict(error) or attempt == attempts:
+                if is_conflict(error):
+                    raise ConcurrentEdit("数据刚被他人修改，请刷新后重试。") from error
+                raise
+    raise AssertionError("unreachable")

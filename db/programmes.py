@@ -1,0 +1,30 @@
+"""Programme lookups shared by screens: enclaves, and how a user's scope is named."""
+from __future__ import annotations
+
+import polars as pl
+
+from db.permissions import User, scope_enclave
+from db.sql import Cursor, frame, rows
+
+CITY = "全市"
+
+
+def enclaves(cur: Cursor, *, active_only: bool = True) -> pl.DataFrame:
+    return frame(
+        cur,
+        "select id, code, name, city, province, host_organisation, opened_on, active from enclave"
+        " where active or not $active_only order by code",
+        {"active_only": active_only},
+    )
+
+
+def enclave_name(cur: Cursor, enclave_id: int | None) -> str:
+    if enclave_id is None:
+        return CITY
+    found = rows(cur, "select name from enclave where id = $id", {"id": enclave_id})
+    return found[0][0] if found else f"飞地 #{enclave_id}"
+
+
+def scope_name(cur: Cursor, user: User) -> str:
+    """What a user's dashboards cover: 全市, or their enclave's name."""
+    return enclave_name(cur, scope_enclave(user))

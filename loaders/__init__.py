@@ -1,0 +1,1 @@
+"""Everything that turns outside files into rows: importer, demo-data generator, first-start set-up."""

@@ -1,0 +1,61 @@
+"""Command line: `python -m loaders demo|init …` — headless, Chinese messages, no tracebacks."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from db.connection import database_path, open_database
+from db.errors import DomainError
+from loaders import bootstrap, demo
+
+log = logging.getLogger("loaders")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m loaders", description="飞地招才 CRM：数据载入工具")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_demo = sub.add_parser("demo", help="生成演示数据（只能载入空数据库）")
+    p_demo.add_argument("--db", type=Path, help="数据库文件（默认 $CRM_DB 或 data/crm.duckdb）")
+    p_demo.add_argument("--scale", type=int, default=1, help="候选人与流程数据的倍数（默认 1）")
+    p_demo.add_argument("--seed", type=int, default=2025, help="随机种子（相同种子生成相同数据）")
+    p_demo.add_argument("--json", action="store_true", help="以一行 JSON 输出结果")
+    p_init = sub.add_parser("init", help="make run 的首次启动准备：建库、迁移、演示数据或管理员账号")
+    p_init.add_argument("--db", type=Path)
+    args = parser.parse_args(argv)
+    path = args.db or database_path()
+    try:
+        if args.command == "init":
+            bootstrap.prepare(path, with_demo=bootstrap.demo_wanted())
+            return 0
+        return _demo(path, args)
+    except DomainError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 2
+    except Exception:  # a bug: log the traceback for us, show the user one line
+        log.exception("loaders %s failed", args.command)
+        print("内部错误：操作未完成，数据库未被修改。详细信息已写入日志。", file=sys.stderr)
+        return 1
+
+
+def _demo(path: Path, args: argparse.Namespace) -> int:
+    conn = open_database(path)
+    try:
+        say = (lambda _m: None) if args.json else print
+        summary = demo.generate(conn.cursor(), scale=args.scale, seed=args.seed, progress=say)
+        conn.execute("checkpoint")
+    finally:
+        conn.close()
+    if args.json:
+        print(json.dumps(summary.__dict__, ensure_ascii=False))
+    else:
+        print(f"完成：{summary.candidates:,} 名候选人，{summary.applications:,} 份投递，"
+              f"{summary.stage_events:,} 条阶段记录，用时 {summary.seconds:.1f} 秒（规模 ×{summary.scale}）。")
+    return 0
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    sys.exit(main())

@@ -1,0 +1,253 @@
+"""Demo programme entities, fixed whatever the scale: enclaves, users, employers, agreements, drives."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import polars as pl
+
+from db import users as db_users
+from db.enums import Role
+from db.sql import Cursor, frame, reserve_ids
+from db.validation import credit_code_check_char, organisation_code_check_char
+from loaders import demo_catalogue as cat
+
+
+@dataclass
+class World:
+    """What the people generator needs to know about the programme entities just written."""
+
+    enclaves: pl.DataFrame        # id, code, name, city, province, weight
+    users: pl.DataFrame           # id, username, role, enclave_id
+    universities: pl.DataFrame    # id, name, province, level, is_985, is_211
+    employers: pl.DataFrame       # id, name, industry
+    positions: pl.DataFrame       # id, employer_id, title, skilled
+    agreements: pl.DataFrame      # id, university_id, enclave_id, kind
+    drives: pl.DataFrame          # id, university_id, enclave_id, held_on, season, n_employers
+    drive_employers: pl.DataFrame  # drive_id, employer_id
+
+    def recruiter_of(self) -> dict[int, str]:
+        r = self.users.filter(pl.col("role") == Role.RECRUITER)
+        return dict(zip(r["enclave_id"].to_list(), r["username"].to_list()))
+
+
+def build(cur: Cursor, rng: np.random.Generator) -> World:
+    enclaves = _enclaves(cur)
+    users = _users(cur, enclaves)
+    universities = frame(cur, "select id, name, province, city, level, is_985, is_211 from university")
+    employers, positions = _employers(cur, rng)
+    agreements = _agreements(cur, universities, enclaves, users)
+    drives, drive_employers = _drives(cur, rng, universities, enclaves, employers)
+    return World(enclaves, users, universities, employers, positions, agreements, drives, drive_employers)
+
+
+def _insert(cur: Cursor, table: str, df: pl.DataFrame) -> None:
+    # Column names come from our own frames; DuckDB reads the polars frame by its Python name.
+    columns = ", ".join(df.columns)
+    cur.register("demo_frame", df)
+    cur.execute(f"insert into {table} ({columns}) select {columns} from demo_frame")
+    cur.unregister("demo_frame")
+
+
+def _enclaves(cur: Cursor) -> pl.DataFrame:
+    rows = cat.ENCLAVES
+    df = pl.DataFrame(
+        {
+            "id": reserve_ids(cur, "seq_enclave", len(rows)),
+            "code": [r[0] for r in rows], "name": [r[1] for r in rows], "city": [r[2] for r in rows],
+            "province": [r[3] for r in rows], "host_organisation": [r[4] for r in rows],
+            "opened_on": [r[5] for r in rows],
+        }
+    )
+    _insert(cur, "enclave", df)
+    return df.with_columns(pl.Series("weight", [r[6] for r in rows]))
+
+
+def _users(cur: Cursor, enclaves: pl.DataFrame) -> pl.DataFrame:
+    specs = [("admin", "系统管理员", Role.ADMIN, None), ("manager", "人才办 王主任", Role.MANAGER, None),
+             ("hr", "人事数据 陈老师", Role.HR, None)]
+    specs += [(f"recruiter_{code.lower()}", f"{name[3:5]}飞地招才专员", Role.RECRUITER, eid)
+              for code, name, eid in zip(enclaves["code"], enclaves["name"], enclaves["id"])]
+    existing = dict(cur.execute("select username, id from app_user").fetchall())
+    demo_hash = db_users.hash_password(cat.DEMO_PASSWORD)   # one argon2id hash serves every demo account
+    for username, display, role, enclave_id in specs:
+        if username in existing:   # the bootstrap admin: demo databases share one demo password
+            cur.execute("update app_user set password_hash = $h where id = $id",
+                        {"h": demo_hash, "id": existing[username]})
+            continue
+        uid = reserve_ids(cur, "seq_app_user", 1)[0]
+        cur.execute(
+            "insert into app_user (id, username, display_name, role, enclave_id, password_hash, created_at)"
+            " values ($id, $u, $d, $r, $e, $h, now())",
+            {"id": uid, "u": username, "d": display, "r": role, "e": enclave_id,
+             "h": demo_hash},
+        )
+    return frame(cur, "select id, username, role, enclave_id from app_user")
+
+
+def credit_code(rng: np.random.Generator) -> str:
+    """A valid 统一社会信用代码 for a Pinghu (330482) enterprise."""
+    body = "".join(str(d) for d in rng.integers(0, 10, size=8))
+    first17 = "91330482" + body + organisation_code_check_char(body)
+    return first17 + credit_code_check_char(first17)
+
+
+def _employers(cur: Cursor, rng: np.random.Generator) -> tuple[pl.DataFrame, pl.DataFrame]:
+    industries = list(cat.INDUSTRIES)
+    names, rows_industry = [], []
+    brands = list(rng.permutation(cat.BRANDS))
+    for i in range(120):
+        industry = industries[i % len(industries)]
+        noun = cat.INDUSTRIES[industry][(i // len(industries)) % len(cat.INDUSTRIES[industry])]
+        prefix = ("浙江", "平湖市", "嘉兴")[i % 3]
+        suffix = "股份有限公司" if i % 5 == 0 else "有限公司"
+        names.append(f"{prefix}{brands[i % len(brands)]}{noun}{suffix}")
+        rows_industry.append(industry)
+    n = len(names)
+    tiers = rng.choice(np.array([None, *cat.TIERS], dtype=object), size=n, p=[0.55, 0.15, 0.15, 0.15])
+    employers = pl.DataFrame(
+        {
+            "id": reserve_ids(cur, "seq_employer", n), "name": names, "industry": rows_industry,
+            "credit_code": [credit_code(rng) for _ in range(n)],
+            "park": rng.choice(np.array(cat.PARKS, dtype=object), size=n).tolist(),
+            "golden_eagle_tier": tiers.tolist(), "is_high_tech": (rng.random(n) < 0.45).tolist(),
+        }
+    )
+    _insert(cur, "employer", employers)
+    pos_rows = []
+    for eid, industry in zip(employers["id"], employers["industry"]):
+        titles = list(cat.POSITIONS[industry][: int(rng.integers(3, 6))])
+        skilled = list(rng.choice(np.array(cat.SKILLED_POSITIONS, dtype=object), size=2, replace=False))
+        pos_rows += [(eid, t, False) for t in titles] + [(eid, t, True) for t in skilled]
+    positions = pl.DataFrame(pos_rows, schema=["employer_id", "title", "skilled"], orient="row")
+    positions = positions.with_columns(
+        reserve_ids(cur, "seq_position", positions.height).alias("id"),
+        pl.when(pl.col("skilled")).then(pl.lit("大专")).otherwise(pl.lit("本科")).alias("degree_required"),
+        pl.lit(None, dtype=pl.Int32).alias("headcount"),
+    )
+    _insert(cur, "position", positions.drop("skilled"))
+    return employers.select("id", "name", "industry"), positions.select("id", "employer_id", "title", "skilled")
+
+
+def _agreements(cur: Cursor, universities: pl.DataFrame, enclaves: pl.DataFrame, users: pl.DataFrame) -> pl.DataFrame:
+    by_name = dict(zip(universities["name"], universities["id"]))
+    by_code = dict(zip(enclaves["code"], enclaves["id"]))
+    manager = users.filter(pl.col("username") == "manager")["id"][0]
+    rows = [
+        (by_name[u], by_code.get(e), kind, f"平湖市与{u}{kind}", start - timedelta(days=14), start, end, manager)
+        for u, kind, e, start, end in cat.AGREEMENTS
+    ]
+    df = pl.DataFrame(rows, schema=["university_id", "enclave_id", "kind", "title", "signed_on", "starts_on",
+                                    "ends_on", "owner_id"], orient="row")
+    df = df.with_columns(reserve_ids(cur, "seq_agreement", df.height).alias("id"),
+                         pl.Series("quota", [30, 0, 20, 15, 40, 0, 0, 25, 30, 0, 20, 10, 0, 25, 0, 0]))
+    _insert(cur, "agreement", df)
+    return df.select("id", "university_id", "enclave_id", "kind")
+
+
+def _drives(
+    cur: Cursor, rng: np.random.Generator, universities: pl.DataFrame, enclaves: pl.DataFrame,
+    employers: pl.DataFrame,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """扬帆计划 2025: 34 universities (4 visited in both seasons), 82 employers, 1,500 positions."""
+    n_univ, n_emp, n_pos = (cat.REPORTED[k] for k in ("drive_universities", "drive_employers", "drive_positions"))
+    pool = universities.filter(pl.col("level") == "本科", pl.col("province").is_in(cat.DRIVE_PROVINCES))
+    weights = (1 + 4 * pool["is_211"].cast(pl.Float64) + pl.Series([
+        3.0 if p in cat.DRIVE_PROVINCES[:3] else 1.0 for p in pool["province"]])).to_numpy()
+    picked = rng.choice(pool.height, size=n_univ + 1, replace=False, p=weights / weights.sum())
+    chosen = pool[picked[:n_univ]]
+    cancelled_university = pool[int(picked[n_univ])]
+    enclave_by_province = dict(zip(enclaves["province"], enclaves["id"]))
+    spring = [date(2025, 3, 3) + timedelta(days=int(d)) for d in rng.integers(0, 55, size=n_univ)]
+    autumn_idx = rng.choice(n_univ, size=18, replace=False)   # 4 of these were also visited in spring
+    drives = []
+    for i in range(n_univ):
+        row = chosen.row(i, named=True)
+        seasons = []
+        if i not in autumn_idx[4:]:
+            seasons.append(("spring", spring[i]))
+        if i in autumn_idx:
+            seasons.append(("autumn", date(2025, 9, 15) + timedelta(days=int(rng.integers(0, 70)))))
+        for season, held_on in seasons:
+            drives.append((row["id"], enclave_by_province.get(row["province"]), held_on, season, row["city"],
+                           f"2025年扬帆计划·{row['name']}{'春季' if season == 'spring' else '秋季'}专场", "held"))
+    drives.append((cancelled_university["id"][0], None, date(2025, 5, 20), "spring", cancelled_university["city"][0],
+                   f"2025年扬帆计划·{cancelled_university['name'][0]}专场（因故取消）", "cancelled"))
+    df = pl.DataFrame(drives, schema=["university_id", "enclave_id", "held_on", "season", "city", "title", "status"],
+                      orient="row")
+    df = df.with_columns(reserve_ids(cur, "seq_campus_drive", df.height).alias("id"),
+                         pl.lit("扬帆计划").alias("programme"))
+    _insert(cur, "campus_drive", df.drop("season"))
+
+    held = df.filter(pl.col("status") == "held")
+    visiting = rng.choice(employers["id"].to_numpy(), size=n_emp, replace=False)
+    sizes = rng.integers(8, 19, size=held.height)
+    pairs: set[tuple[int, int]] = set()
+    for k, employer_id in enumerate(rng.permutation(visiting)):   # every visitor goes at least once
+        pairs.add((int(held["id"][k % held.height]), int(employer_id)))
+    for drive_id, size in zip(held["id"], sizes):
+        for employer_id in rng.choice(visiting, size=int(size), replace=False):
+            pairs.add((int(drive_id), int(employer_id)))
+    pair_list = sorted(pairs)
+    offered = _split_exactly(rng, n_pos, len(pair_list))
+    drive_employers = pl.DataFrame({"drive_id": [p[0] for p in pair_list], "employer_id": [p[1] for p in pair_list],
+                                    "positions_offered": offered})
+    cancelled_id = int(df.filter(pl.col("status") == "cancelled")["id"][0])
+    cancelled_rows = pl.DataFrame({"drive_id": [cancelled_id] * 5, "employer_id": visiting[:5].tolist(),
+                                   "positions_offered": [6, 4, 8, 3, 5]})
+    _insert(cur, "drive_employer", pl.concat([drive_employers, cancelled_rows]))
+    counts = drive_employers.group_by("drive_id").len("n_employers")
+    held = held.join(counts, left_on="id", right_on="drive_id").select(
+        "id", "university_id", "enclave_id", "held_on", "season", "n_employers")
+    return held, drive_employers.select("drive_id", "employer_id")
+
+
+def _split_exactly(rng: np.random.Generator, total: int, parts: int) -> list[int]:
+    """`parts` positive integers summing to exactly `total` (largest-remainder rounding)."""
+    raw = rng.gamma(2.0, 1.0, size=parts)
+    share = raw / raw.sum() * (total - parts)
+    whole = np.floor(share).astype(int)
+    remainder = total - parts - whole.sum()
+    whole[np.argsort(-(share - whole))[:remainder]] += 1
+    return (whole + 1).tolist()
+
+
+def appointments_and_targets(cur: Cursor, rng: np.random.Generator, world: World, scale: int) -> None:
+    """Appointments (科技副总, 柔性引进) for 2025 and the year before; the 2025 targets."""
+    from loaders.demo_people import fake_names   # shared name generator
+
+    rows = []
+    plan = [(cat.DEMO_YEAR, "tech_vp", cat.REPORTED["tech_vp"]), (cat.DEMO_YEAR, "flexible", cat.REPORTED["flexible_high_level"]),
+            (cat.DEMO_YEAR - 1, "tech_vp", cat.PREVIOUS_YEAR_APPOINTMENTS["tech_vp"]),
+            (cat.DEMO_YEAR - 1, "flexible", cat.PREVIOUS_YEAR_APPOINTMENTS["flexible"])]
+    levels = [lvl for lvl, n in cat.FLEXIBLE_LEVELS for _ in range(n)]
+    top_universities = world.universities.filter(pl.col("is_211"))["name"].to_list()
+    for year, kind, n in plan:
+        names = fake_names(rng, n)
+        for i in range(n):
+            start = date(year, 1, 1) + timedelta(days=int(rng.integers(0, 330)))
+            employer = int(rng.choice(world.employers["id"].to_numpy()))
+            enclave = None if rng.random() < 0.4 else int(rng.choice(world.enclaves["id"].to_numpy()))
+            if kind == "tech_vp":
+                home = str(rng.choice(top_universities))
+                rows.append((kind, names[i], str(rng.choice(cat.TECH_VP_TITLES)), "市级", home, employer, enclave,
+                             start, start + timedelta(days=365 * 2)))
+            else:
+                home = str(rng.choice(cat.INSTITUTES + tuple(top_universities[:20])))
+                rows.append((kind, names[i], "研究员" if "研究" in home else "教授", levels[i % len(levels)], home,
+                             employer, enclave, start, start + timedelta(days=365 * 3)))
+    df = pl.DataFrame(rows, schema=["kind", "person_name", "title", "level", "home_institution", "employer_id",
+                                    "enclave_id", "starts_on", "ends_on"], orient="row")
+    _insert(cur, "appointment", df.with_columns(reserve_ids(cur, "seq_appointment", df.height).alias("id")))
+
+    city = {"young_phd": 40 * scale, "young_graduate": 9000 * scale, "high_skill": 1250 * scale,
+            "high_level": 30 * scale, "tech_vp": 12, "flexible": 45, "drive_intents": 1300 * scale}
+    rows = [(cat.DEMO_YEAR, None, metric, value) for metric, value in city.items()]
+    weights = world.enclaves["weight"].to_numpy() / world.enclaves["weight"].sum()
+    for metric in ("young_phd", "young_graduate", "high_skill", "high_level"):
+        shares = np.round(weights * city[metric]).astype(int)
+        rows += [(cat.DEMO_YEAR, int(eid), metric, int(v)) for eid, v in zip(world.enclaves["id"], shares)]
+    df = pl.DataFrame(rows, schema={"year": pl.Int32, "enclave_id": pl.Int64, "metric": pl.String, "value": pl.Int64},
+                      orient="row")
+    _insert(cur, "target", df.with_columns(reserve_ids(cur, "seq_target", df.height).alias("id")))

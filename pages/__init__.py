@@ -1,0 +1,1 @@
+"""Screens (one module each) and the widgets they share (underscore modules). UI only: no SQL here."""

@@ -1,0 +1,45 @@
+"""Widgets and formatting shared by several screens."""
+from __future__ import annotations
+
+import streamlit as st
+
+from db.permissions import User
+from pages._session import cursor
+
+NO_TARGET = "未设目标"
+
+
+def current(user_key: str = "user") -> User:
+    """The logged-in user (crm_app only runs a screen after login)."""
+    return st.session_state[user_key]
+
+
+def progress_card(label: str, value: int, target: int | None, *, unit: str = "人") -> None:
+    """A figure against its target: the number, the target, and a progress bar."""
+    with st.container(border=True):
+        st.metric(label, f"{value:,} {unit}")
+        if target:
+            share = value / target
+            st.progress(min(share, 1.0), text=f"目标 {target:,} {unit} · 完成 {share:.0%}")
+        else:
+            st.caption(NO_TARGET)
+
+
+def figure(label: str, value: int, *, unit: str = "", help: str | None = None) -> None:
+    st.metric(label, f"{value:,}{(' ' + unit) if unit else ''}", help=help)
+
+
+def show_error(error: Exception) -> None:
+    """A domain error's own Chinese sentence; anything else a short apology (the log has the rest)."""
+    from db.errors import DomainError
+
+    if isinstance(error, DomainError):
+        st.error(str(error))
+    else:
+        import logging
+
+        logging.getLogger("crm.pages").exception("unexpected error on screen")
+        st.error("操作失败：发生内部错误，数据未被修改。请稍后重试或联系管理员。")
+
+
+__all__ = ["cursor", "current", "progress_card", "figure", "show_error"]

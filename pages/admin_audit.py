@@ -1,0 +1,41 @@
+"""审计日志 (admin): who did what and when, filtered and paged in SQL."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import streamlit as st
+
+from db import audit, clock, users
+from pages._widgets import current, cursor
+
+PAGE = 50
+cur = cursor()
+actor = current()
+st.title("审计日志")
+
+a, b, c, d = st.columns([2, 1, 1, 2])
+text = a.text_input("搜索（详情、对象编号、修改前后内容）")
+action = b.selectbox("操作", [None, *audit.actions(cur, actor)],
+                     format_func=lambda x: "全部" if x is None else audit.ACTION_LABELS.get(x, x))
+who = c.selectbox("操作人", [None, "system", *users.usernames(cur)], format_func=lambda x: "全部" if x is None else x)
+period = d.date_input("日期范围", value=(clock.today() - timedelta(days=30), clock.today()))
+since, until = (period + (None,))[:2] if isinstance(period, tuple) else (period, None)
+filters = dict(text=text, action=action, username=who, since=since, until=until)
+
+total = audit.count(cur, actor, **filters)
+pages = max(1, -(-total // PAGE))
+page = st.number_input(f"页码（共 {pages} 页，{total:,} 条）", min_value=1, max_value=pages, value=1, step=1)
+log = audit.search(cur, actor, **filters, offset=(page - 1) * PAGE, limit=PAGE)
+st.dataframe(
+    log.drop("id"),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "occurred_at": st.column_config.DatetimeColumn("时间", format="YYYY-MM-DD HH:mm:ss"),
+        "actor": "操作人", "actor_role": "角色",
+        "action": st.column_config.TextColumn("操作"),
+        "entity": "对象", "entity_id": "对象编号", "detail": "详情",
+        "before_json": "修改前", "after_json": "修改后",
+    },
+)
+st.caption("审计日志只增不改：登录、退出、失败登录、新建、修改、合并、删除、导入、导出、备份都会记录。")

@@ -1,0 +1,86 @@
+"""总览: the year's figures against targets, drives, programmes, monthly hires, funnel, enclaves."""
+from __future__ import annotations
+
+import streamlit as st
+
+from db import analytics, programmes
+from db.enums import TalentCategory
+from pages import _cache, _charts
+from pages._widgets import current, cursor, figure, progress_card
+
+CARDS = (TalentCategory.YOUNG_PHD, TalentCategory.YOUNG_GRADUATE, TalentCategory.HIGH_SKILL, TalentCategory.HIGH_LEVEL)
+
+cur = cursor()
+user = current()
+st.title("总览")
+years = analytics.years(cur, user)
+head = st.columns([1, 3])
+year = head[0].selectbox("年度", years, index=years.index(analytics.default_year(cur, user)), format_func=lambda y: f"{y} 年")
+scope = programmes.scope_name(cur, user)
+head[1].caption(f"统计范围：{scope}。到岗人数按到岗当年计，一人一年一类只计一次。")
+
+view = _cache.overview(cur, user, year)
+st.info(analytics.report_text(view.headline, year=year, scope_name=scope))
+
+st.subheader("人才引进")
+cols = st.columns(len(CARDS))
+for col, category in zip(cols, CARDS):
+    with col:
+        progress_card(category.label, view.hires[category], view.targets.get(category.value))
+
+st.subheader("校园招聘 · 校地合作 · 项目")
+left, right = st.columns(2)
+with left.container(border=True):
+    st.markdown("**校园招聘（扬帆计划等）**")
+    a, b, c = st.columns(3)
+    with a:
+        figure("场次", view.drives["drives"], unit="场")
+        figure("高校", view.drives["drive_universities"], unit="所")
+    with b:
+        figure("企业", view.drives["drive_employers"], unit="家")
+        figure("岗位", view.drives["drive_positions"], unit="个")
+    with c:
+        figure("签约意向", view.drives["drive_intents"], unit="人", help="参加当年校园招聘、达到「签约意向」及以后阶段的人数")
+        goal = view.targets.get("drive_intents")
+        if goal:
+            st.progress(min(view.drives["drive_intents"] / goal, 1.0), text=f"目标 {goal:,} 人")
+with right.container(border=True):
+    st.markdown("**校地协议与人才项目**")
+    a, b, c = st.columns(3)
+    with a:
+        figure("有效协议", view.agreements["active"], unit="份")
+        figure("90 天内到期", view.agreements["expiring"], unit="份", help="以今天为准，90 天内到期、需要续签的协议")
+    with b:
+        figure("联合培养研究生", view.headline.co_supervised, unit="名")
+        figure("合作高校", view.headline.agreement_universities, unit="所")
+    with c:
+        figure("科技副总", view.headline.tech_vp, unit="名")
+        figure("柔性引进", view.headline.flexible_high_level, unit="名")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("每月到岗")
+    if view.monthly["hires"].sum() == 0:
+        st.caption(f"{year} 年尚无到岗记录。")
+    else:
+        st.altair_chart(_charts.monthly_hires(view.monthly), width="stretch")
+with right:
+    st.subheader("招聘漏斗")
+    st.caption("当年跨过各阶段的人数（按投递记录的阶段变更统计）")
+    st.altair_chart(_charts.funnel(view.funnel), width="stretch")
+
+st.subheader("各飞地")
+st.dataframe(
+    view.enclaves.select("name", "city", "candidates", "intents", "hires", "target", "progress"),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "name": st.column_config.TextColumn("飞地"),
+        "city": st.column_config.TextColumn("城市"),
+        "candidates": st.column_config.NumberColumn("新增候选人", format="localized"),
+        "intents": st.column_config.NumberColumn("签约意向", format="localized"),
+        "hires": st.column_config.NumberColumn("到岗", format="localized"),
+        "target": st.column_config.NumberColumn("到岗目标", format="localized"),
+        "progress": st.column_config.ProgressColumn("完成率", format="percent", min_value=0.0, max_value=1.0),
+    },
+)
