@@ -1,0 +1,87 @@
+"""Shared fixtures: real DuckDB files in tmp_path, one demo database per session, AppTest helpers."""
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from db.connection import clear_shared_connection, open_database
+from db.permissions import SYSTEM, User
+from loaders import demo
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "crm_app.py")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """A fresh, migrated database file with reference data: each test owns its own."""
+    path = tmp_path / "crm.duckdb"
+    open_database(path).close()
+    return path
+
+
+@pytest.fixture
+def conn(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An open connection on `db_path`, closed after the test so the file can be reopened."""
+    connection = open_database(db_path)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def cur(conn: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    return conn.cursor()
+
+
+@pytest.fixture(scope="session")
+def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The scale-1 demo database, generated once per session (about 5 s). Never written to:
+    tests that write take `demo_db`, a copy."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    connection = open_database(path)
+    demo.generate(connection.cursor(), scale=1, seed=2025)
+    connection.execute("checkpoint")
+    connection.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_master: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo database that the test may change."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_master, path)
+    return path
+
+
+@pytest.fixture
+def demo_cur(demo_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = open_database(demo_db)
+    yield connection.cursor()
+    connection.close()
+
+
+@pytest.fixture
+def system() -> User:
+    return SYSTEM
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., AppTest]]:
+    """Build AppTests of crm_app.py against a chosen database file.
+
+    The shared connection is a process-wide st.cache_resource: it is cleared before and after,
+    so no test sees another test's database (or keeps its file locked).
+    """
+    clear_shared_connection()
+
+    def make(path: Path, *, timeout: float = 60) -> AppTest:
+        monkeypatch.setenv("CRM_DB", str(path))
+        return AppTest.from_file(APP, default_timeout=timeout)
+
+    yield make
+    clear_shared_connection()

@@ -1,0 +1,39 @@
+"""Helpers for AppTest-driven tests (not fixtures: plain functions tests import)."""
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+DEMO_PASSWORD = "pinghu2025"
+
+
+def login(at: AppTest, username: str, password: str = DEMO_PASSWORD) -> AppTest:
+    """Run the app to its login form, submit credentials, and run the next script run."""
+    at.run()
+    inputs = {t.label: t for t in at.text_input}
+    inputs["用户名"].input(username)
+    inputs["密码"].input(password)
+    button(at, "登录").click()
+    at.run()
+    return at
+
+
+def button(at: AppTest, label: str):  # type: ignore[no-untyped-def]
+    return next(b for b in at.button if b.label == label)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def nav_pages(at: AppTest) -> dict[str, str]:
+    """url path → title of every page this session's st.navigation registered (all it can reach)."""
+    return {info["url_pathname"]: info["page_name"] for info in at._registered_pages.values()}
+
+
+def request_url_path(at: AppTest, url_path: str) -> AppTest:
+    """Ask for a page by URL path, as a browser typing /admin_users would, whether or not the
+    navigation offers it; then run."""
+    from streamlit.util import calc_hash
+
+    at._page_hash = calc_hash(url_path)
+    return at.run()
