@@ -23,7 +23,9 @@ def reserve_ids(cur: Cursor, sequence: str, n: int) -> pl.Series:
     if n == 0:
         return pl.Series("id", [], dtype=pl.Int64)
     frame = cur.sql(f"select nextval('{_identifier(sequence)}') as id from range($n)", params={"n": n}).pl()
-    return frame["id"].cast(pl.Int64)
+    # Sorted here, not by ORDER BY (DuckDB 2.0 may evaluate the volatile nextval after sorting):
+    # callers pair ids with rows positionally, and the demo must be reproducible for a seed.
+    return frame["id"].cast(pl.Int64).sort()
 
 
 def bind(query: str, params: dict[str, Any] | None) -> dict[str, Any]:

@@ -352,7 +352,7 @@ def _after_arrival(rng: np.random.Generator, apps: pl.DataFrame) -> tuple[pl.Dat
     }, schema_overrides={"note": pl.String}).filter(pl.Series(left6 | due12))
     after = moved.select("application_id", pl.col("to_stage").alias("after"), pl.col("note").alias("left_note"),
                          pl.col("occurred_at").alias("after_at"))
-    return apps.join(after, on="application_id", how="left"), moved, checks
+    return apps.join(after, on="application_id", how="left", maintain_order="left"), moved, checks
 
 
 def _application_rows(apps: pl.DataFrame) -> pl.DataFrame:

@@ -35,7 +35,7 @@ class World:
 def build(cur: Cursor, rng: np.random.Generator) -> World:
     enclaves = _enclaves(cur)
     users = _users(cur, enclaves)
-    universities = frame(cur, "select id, name, province, city, level, is_985, is_211 from university")
+    universities = frame(cur, "select id, name, province, city, level, is_985, is_211 from university order by id")
     employers, positions = _employers(cur, rng)
     agreements = _agreements(cur, universities, enclaves, users)
     drives, drive_employers = _drives(cur, rng, universities, enclaves, employers)
@@ -83,7 +83,7 @@ def _users(cur: Cursor, enclaves: pl.DataFrame) -> pl.DataFrame:
             {"id": uid, "u": username, "d": display, "r": role, "e": enclave_id,
              "h": demo_hash},
         )
-    return frame(cur, "select id, username, role, enclave_id from app_user")
+    return frame(cur, "select id, username, role, enclave_id from app_user order by id")
 
 
 def credit_code(rng: np.random.Generator) -> str:
@@ -198,7 +198,7 @@ def _drives(
                                    "positions_offered": [6, 4, 8, 3, 5]})
     _insert(cur, "drive_employer", pl.concat([drive_employers, cancelled_rows]))
     counts = drive_employers.group_by("drive_id").len("n_employers")
-    held = held.join(counts, left_on="id", right_on="drive_id").select(
+    held = held.join(counts, left_on="id", right_on="drive_id", maintain_order="left").select(
         "id", "university_id", "enclave_id", "held_on", "season", "n_employers")
     return held, drive_employers.select("drive_id", "employer_id")
 

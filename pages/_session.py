@@ -11,6 +11,7 @@ from db.connection import shared_connection
 from db.enums import Role
 from db.permissions import User
 from db.sql import Cursor
+from pages import _screens
 
 COOKIE = "crm_session"
 IDLE_SECONDS = int(sessions.IDLE_TIMEOUT.total_seconds())
@@ -44,6 +45,32 @@ def current_user() -> User | None:
             state.update(user=user, token=token, last_active=now, last_touch=now)
             return user
     return None
+
+
+def gate(screen_file: str) -> User:
+    """Every screen's first line: the logged-in user, allowed to open this screen — or stop.
+
+    Not only crm_app's navigation decides: with a pages/ folder beside crm_app.py, Streamlit runs
+    a fresh server's first request (and every AppTest rerun) in legacy mode, executing the screen
+    file directly. So each screen checks login and role itself.
+    """
+    flush_cookie()
+    user = current_user()
+    if user is None:
+        login_form()
+        st.stop()
+    if not _screens.allowed(user.role, screen_file):
+        st.error("您没有权限打开此页面。")
+        st.stop()
+    sidebar(user)
+    return user
+
+
+def login_page() -> None:
+    flush_cookie()
+    if current_user() is not None:   # only reachable in Streamlit's legacy mode: go to the app
+        st.switch_page(_screens.HERE / "overview.py")
+    login_form()
 
 
 def login_form() -> None:

@@ -3,15 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from db.permissions import User
-from pages._session import cursor
+from pages._session import cursor, gate
 
 NO_TARGET = "未设目标"
-
-
-def current(user_key: str = "user") -> User:
-    """The logged-in user (crm_app only runs a screen after login)."""
-    return st.session_state[user_key]
 
 
 def progress_card(label: str, value: int, target: int | None, *, unit: str = "人") -> None:
@@ -42,4 +36,4 @@ def show_error(error: Exception) -> None:
         st.error("操作失败：发生内部错误，数据未被修改。请稍后重试或联系管理员。")
 
 
-__all__ = ["cursor", "current", "progress_card", "figure", "show_error"]
+__all__ = ["cursor", "gate", "progress_card", "figure", "show_error"]

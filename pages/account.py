@@ -6,10 +6,10 @@ import streamlit as st
 from db import programmes, users
 from db.enums import Role
 from db.errors import DomainError
-from pages._widgets import current, cursor, show_error
+from pages._widgets import cursor, gate, show_error
 
+user = gate(__file__)
 cur = cursor()
-user = current()
 st.title("我的账户")
 with st.container(border=True):
     a, b, c = st.columns(3)

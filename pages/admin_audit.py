@@ -6,11 +6,11 @@ from datetime import timedelta
 import streamlit as st
 
 from db import audit, clock, users
-from pages._widgets import current, cursor
+from pages._widgets import cursor, gate
 
 PAGE = 50
+actor = gate(__file__)
 cur = cursor()
-actor = current()
 st.title("审计日志")
 
 a, b, c, d = st.columns([2, 1, 1, 2])

@@ -8,10 +8,10 @@ import streamlit as st
 
 from db import backup
 from db.errors import DomainError
-from pages._widgets import current, cursor, show_error
+from pages._widgets import cursor, gate, show_error
 
+actor = gate(__file__)
 cur = cursor()
-actor = current()
 st.title("备份")
 folder = Path(os.environ.get("CRM_BACKUP_DIR") or "data/backups")
 st.write(f"备份保存在服务器目录 `{folder.resolve()}` 下，每次生成一个带时间戳的子目录（Parquet 格式）。")

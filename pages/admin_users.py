@@ -6,10 +6,10 @@ import streamlit as st
 from db import programmes, users
 from db.enums import Role
 from db.errors import DomainError
-from pages._widgets import current, cursor, show_error
+from pages._widgets import cursor, gate, show_error
 
+actor = gate(__file__)
 cur = cursor()
-actor = current()
 st.title("用户管理")
 enclaves = programmes.enclaves(cur)
 enclave_names = dict(zip(enclaves["id"].to_list(), enclaves["name"].to_list()))

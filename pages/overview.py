@@ -6,12 +6,12 @@ import streamlit as st
 from db import analytics, programmes
 from db.enums import TalentCategory
 from pages import _cache, _charts
-from pages._widgets import current, cursor, figure, progress_card
+from pages._widgets import cursor, gate, figure, progress_card
 
 CARDS = (TalentCategory.YOUNG_PHD, TalentCategory.YOUNG_GRADUATE, TalentCategory.HIGH_SKILL, TalentCategory.HIGH_LEVEL)
 
+user = gate(__file__)
 cur = cursor()
-user = current()
 st.title("总览")
 years = analytics.years(cur, user)
 head = st.columns([1, 3])

@@ -76,11 +76,26 @@ def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., AppTest]]:
 
     The shared connection is a process-wide st.cache_resource: it is cleared before and after,
     so no test sees another test's database (or keeps its file locked).
-    """
-    clear_shared_connection()
 
-    def make(path: Path, *, timeout: float = 60) -> AppTest:
+    AppTest re-arms Streamlit's legacy pages/-folder mode before every run; a real server leaves it
+    after its first run (pages/__init__.py ends it). Runs here behave like that steady state;
+    `legacy=True` keeps the legacy mode, to test what a fresh server's first request does.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    clear_shared_connection()
+    legacy = {"on": False}
+    original_init = PagesManager.__init__
+
+    def init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = legacy["on"]
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+    def make(path: Path, *, timeout: float = 60, legacy_pages_mode: bool = False) -> AppTest:
         monkeypatch.setenv("CRM_DB", str(path))
+        legacy["on"] = legacy_pages_mode
         return AppTest.from_file(APP, default_timeout=timeout)
 
     yield make

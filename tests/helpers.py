@@ -26,8 +26,10 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def nav_pages(at: AppTest) -> dict[str, str]:
-    """url path → title of every page this session's st.navigation registered (all it can reach)."""
-    return {info["url_pathname"]: info["page_name"] for info in at._registered_pages.values()}
+    """screen file stem → title of every page this session's st.navigation registered."""
+    from pathlib import Path
+
+    return {Path(str(info["script_path"])).stem: info["page_name"] for info in at._registered_pages.values()}
 
 
 def request_url_path(at: AppTest, url_path: str) -> AppTest:

@@ -1,0 +1,55 @@
+"""The screens, their titles, and which roles may open them: crm_app's navigation and every
+screen's own gate read this one table."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from db.enums import Role
+
+HERE = Path(__file__).parent
+EVERYONE = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class Screen:
+    file: str
+    title: str
+    icon: str
+    section: str
+    roles: frozenset[str]
+    default: bool = False
+
+    @property
+    def url_path(self) -> str:
+        return self.file.removesuffix(".py")
+
+
+SCREENS: tuple[Screen, ...] = (
+    Screen("overview.py", "总览", ":material/dashboard:", "工作台", EVERYONE, default=True),
+    Screen("admin_users.py", "用户管理", ":material/manage_accounts:", "系统管理", frozenset({Role.ADMIN})),
+    Screen("admin_audit.py", "审计日志", ":material/policy:", "系统管理", frozenset({Role.ADMIN})),
+    Screen("admin_backup.py", "备份", ":material/backup:", "系统管理", frozenset({Role.ADMIN})),
+    Screen("account.py", "我的账户", ":material/person:", "账户", EVERYONE),
+)
+
+
+def allowed(role: str, file: str) -> bool:
+    name = Path(file).name
+    return any(s.file == name and role in s.roles for s in SCREENS)
+
+
+def navigation(role: str) -> dict[str, list[st.Page]]:
+    """Sections of st.Page for a role; a screen not listed cannot be reached through navigation."""
+    sections: dict[str, list[st.Page]] = {}
+    for s in SCREENS:
+        if role in s.roles:
+            page = st.Page(HERE / s.file, title=s.title, icon=s.icon, url_path=s.url_path, default=s.default)
+            sections.setdefault(s.section, []).append(page)
+    return sections
+
+
+def login_navigation() -> list[st.Page]:
+    return [st.Page(HERE / "login.py", title="登录", icon=":material/login:", default=True)]

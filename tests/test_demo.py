@@ -1,0 +1,159 @@
+"""The demo world: Pinghu's 2025 figures exactly, counted by the app's own queries over rows."""
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from db import analytics
+from db.connection import open_database
+from db.errors import ValidationError
+from db.permissions import SYSTEM
+from loaders import demo
+from tests.conftest import ROOT
+
+REPORTED_2025 = {
+    "hires_young_phd": 39, "hires_young_graduate": 9645, "hires_high_skill": 1304, "drive_employers": 82,
+    "drive_universities": 34, "drive_positions": 1500, "co_supervised": 53, "tech_vp": 12,
+    "flexible_high_level": 46, "enclaves": 12,
+}
+
+
+@pytest.fixture(scope="module")
+def demo_read(demo_master: Path):  # type: ignore[no-untyped-def]
+    """A read-only connection on the session's demo database."""
+    conn = open_database(demo_master)
+    yield conn.cursor()
+    conn.close()
+
+
+def test_2025_headline_is_what_pinghu_reported(demo_read: duckdb.DuckDBPyConnection) -> None:
+    figures = analytics.headline(demo_read, SYSTEM, 2025).as_dict()
+    assert {k: figures[k] for k in REPORTED_2025} == REPORTED_2025
+    assert 1300 <= figures["drive_intents"] <= 1399
+    assert figures["agreement_universities"] >= 10
+
+
+def test_report_cli_prints_exactly_the_pinned_keys(demo_db: Path) -> None:
+    out = subprocess.run([sys.executable, "-m", "db", "report", "--year", "2025", "--db", str(demo_db), "--json"],
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    lines = out.strip().splitlines()
+    assert len(lines) == 1
+    figures = json.loads(lines[0])
+    assert list(figures) == ["hires_young_phd", "hires_young_graduate", "hires_high_skill", "drive_employers",
+                             "drive_universities", "drive_positions", "drive_intents", "co_supervised", "tech_vp",
+                             "flexible_high_level", "enclaves", "agreement_universities"]
+    assert {k: figures[k] for k in REPORTED_2025} == REPORTED_2025
+
+
+def test_enclaves_are_in_distinct_cities_including_shanghai_chengdu_guiyang(demo_read: duckdb.DuckDBPyConnection) -> None:
+    cities = [r[0] for r in demo_read.execute("select city from enclave").fetchall()]
+    assert len(cities) == 12 == len(set(cities))
+    assert {"上海市", "成都市", "贵阳市"} <= set(cities)
+
+
+def test_drives_are_yangfan_and_cancelled_ones_do_not_count(demo_read: duckdb.DuckDBPyConnection) -> None:
+    programmes = demo_read.execute("select distinct programme from campus_drive").fetchall()
+    assert programmes == [("扬帆计划",)]
+    cancelled = demo_read.execute(
+        "select count(distinct de.employer_id) from drive_employer de join campus_drive d on d.id = de.drive_id"
+        " where d.status = 'cancelled'").fetchall()[0][0]
+    assert cancelled > 0   # the fixture has something to exclude …
+    assert analytics.headline(demo_read, SYSTEM, 2025).drive_positions == 1500   # … and it is excluded
+
+
+def test_every_co_supervised_student_has_two_mentors(demo_read: duckdb.DuckDBPyConnection) -> None:
+    missing = demo_read.execute(
+        "select count(*) from co_supervision where enterprise_mentor = '' or university_mentor = ''").fetchall()
+    assert missing == [(0,)]
+
+
+def test_funnel_narrows_stage_by_stage(demo_read: duckdb.DuckDBPyConnection) -> None:
+    counts = analytics.funnel(demo_read, SYSTEM, 2025)["candidates"].to_list()
+    open_stages = counts[:8]   # lead … arrived ('retained' is a year later)
+    assert all(a > b for a, b in zip(open_stages, open_stages[1:]))
+
+
+def test_conversion_differs_by_channel_and_degree(demo_read: duckdb.DuckDBPyConnection) -> None:
+    def hire_rate(column: str) -> dict[str, float]:
+        return dict(demo_read.execute(
+            f"""select {column}, avg((exists (select 1 from stage_event e where e.candidate_id = c.id
+                                              and e.to_stage = 'arrived'))::int)
+                from candidate c where {column} is not null and c.channel <> 'joint_training'
+                group by 1 having count(*) > 500"""
+        ).fetchall())
+
+    for column in ("channel", "degree"):
+        rates = hire_rate(column)
+        assert max(rates.values()) - min(rates.values()) > 0.05, rates
+
+
+def test_people_look_real(demo_read: duckdb.DuckDBPyConnection) -> None:
+    name, mobile, pinyin, university = demo_read.execute(
+        "select c.name, c.mobile, c.name_pinyin, u.name from candidate c join university u on u.id = c.university_id"
+        " order by c.id limit 1").fetchall()[0]
+    assert 2 <= len(name) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in name)
+    assert len(mobile) == 11 and mobile.startswith("1")
+    assert pinyin and pinyin.isascii()
+    dupes = demo_read.execute("select count(*) - count(distinct mobile) from candidate").fetchall()[0][0]
+    assert dupes == 0
+
+
+def test_demo_accounts_exist(demo_read: duckdb.DuckDBPyConnection) -> None:
+    names = {r[0] for r in demo_read.execute("select username from app_user").fetchall()}
+    assert {"admin", "manager", "hr"} <= names
+    codes = {r[0].lower() for r in demo_read.execute("select code from enclave").fetchall()}
+    assert {f"recruiter_{c}" for c in codes} <= names
+
+
+def _fingerprint(path: Path) -> str:
+    conn = open_database(path)   # same configuration as the module's open reader of the master copy
+    parts = [conn.execute(
+        f"select count(*), sum(hash(columns(* exclude (created_at)))) from {t}").fetchall() for t in ("candidate", "application",
+                                                                                 "co_supervision", "position")]
+    events = conn.execute("select count(*), sum(hash(application_id, to_stage, occurred_at)) from stage_event").fetchall()
+    conn.close()
+    return hashlib.sha256(repr((parts, events)).encode()).hexdigest()
+
+
+@pytest.mark.slow
+def test_same_seed_same_data_other_seed_other_data(tmp_path: Path, demo_master: Path) -> None:
+    again, other = tmp_path / "again.duckdb", tmp_path / "other.duckdb"
+    for path, seed in ((again, 2025), (other, 7)):
+        conn = open_database(path)
+        demo.generate(conn.cursor(), scale=1, seed=seed)
+        conn.close()
+    assert _fingerprint(again) == _fingerprint(demo_master)
+    assert _fingerprint(other) != _fingerprint(demo_master)
+
+
+@pytest.mark.slow
+def test_scale_multiplies_pipeline_and_keeps_programmes(tmp_path: Path) -> None:
+    conn = open_database(tmp_path / "x2.duckdb")
+    cur = conn.cursor()
+    demo.generate(cur, scale=2, seed=11)
+    figures = analytics.headline(cur, SYSTEM, 2025).as_dict()
+    conn.close()
+    assert figures["hires_young_phd"] == 78 and figures["hires_young_graduate"] == 19290
+    assert figures["hires_high_skill"] == 2608 and 2600 <= figures["drive_intents"] <= 2798
+    assert (figures["drive_employers"], figures["drive_universities"], figures["drive_positions"]) == (82, 34, 1500)
+    assert (figures["co_supervised"], figures["tech_vp"], figures["flexible_high_level"]) == (53, 12, 46)
+
+
+def test_demo_refuses_a_database_with_data(demo_db: Path) -> None:
+    conn = open_database(demo_db)
+    with pytest.raises(ValidationError, match="空数据库"):
+        demo.generate(conn.cursor(), scale=1)
+    conn.close()
+
+
+def test_demo_cli_refusal_is_a_chinese_message_not_a_traceback(demo_db: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "loaders", "demo", "--db", str(demo_db)], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "空数据库" in done.stderr and "Traceback" not in done.stderr
