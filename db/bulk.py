@@ -26,10 +26,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "retention_check": ("application_id", "months", "checked_on", "still_employed", "still_in_pinghu", "note",
                         "checked_by"),
     "activity": ("candidate_id", "kind", "occurred_on", "body", "follow_up_on", "created_by", "created_at"),
+    # The import trail (db/imports.py): one row per imported row, filled field, warning, rejected row.
+    "import_row": ("batch_id", "row_number", "outcome", "candidate_id"),
+    "import_fill": ("batch_id", "candidate_id", "field", "value"),
+    "import_warning": ("batch_id", "row_number", "field", "message"),
+    "import_reject": ("batch_id", "row_number", "reasons", "row_json"),
 }
 # Tables whose ids the caller does not need back: filled from their sequence in the INSERT itself.
 SEQUENCE_FILLED = {"stage_event": "seq_stage_event", "retention_check": "seq_retention_check",
-                   "activity": "seq_activity"}
+                   "activity": "seq_activity", "import_reject": "seq_import_reject"}
 
 
 def insert(cur: Cursor, table: str, df: pl.DataFrame) -> int:

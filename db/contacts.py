@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-CN_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+CN_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")   # ASCII digits: \d would also accept Arabic-Indic ones
 EMAIL = re.compile(r"^[a-z0-9._%+\-]+@[a-z0-9\-]+(\.[a-z0-9\-]+)*\.[a-z]{2,}$")
-SCIENTIFIC = re.compile(r"^\d(\.\d+)?e\+?\d+$", re.IGNORECASE)
+SCIENTIFIC = re.compile(r"^[0-9](\.[0-9]+)?e\+?[0-9]+$", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[\s\-.()（）\u3000]")
 
 

@@ -28,3 +28,18 @@ def enclave_name(cur: Cursor, enclave_id: int | None) -> str:
 def scope_name(cur: Cursor, user: User) -> str:
     """What a user's dashboards cover: 全市, or their enclave's name."""
     return enclave_name(cur, scope_enclave(user))
+
+
+def drives(cur: Cursor) -> pl.DataFrame:
+    """Campus drives for pickers, newest first (cancelled ones included, marked by status)."""
+    return frame(cur, "select d.id, d.title, d.held_on, d.status, u.name as university from campus_drive d"
+                      " join university u on u.id = d.university_id order by d.held_on desc, d.id desc")
+
+
+def agreements(cur: Cursor) -> pl.DataFrame:
+    return frame(cur, "select a.id, coalesce(a.title, u.name || a.kind) as title, a.kind, u.name as university"
+                      " from agreement a join university u on u.id = a.university_id order by u.name, a.kind")
+
+
+def employers(cur: Cursor) -> pl.DataFrame:
+    return frame(cur, "select id, name, industry from employer order by name")

@@ -1,4 +1,4 @@
-"""Command line: `python -m loaders demo|init …` — headless, Chinese messages, no tracebacks."""
+"""Command line: `python -m loaders demo|init|import …` — headless, Chinese messages, no tracebacks."""
 from __future__ import annotations
 
 import argparse
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from db.connection import database_path, open_database
 from db.errors import DomainError
-from loaders import bootstrap, demo
+from loaders import import_cli
 
 log = logging.getLogger("loaders")
 
@@ -24,12 +24,17 @@ def main(argv: list[str] | None = None) -> int:
     p_demo.add_argument("--json", action="store_true", help="以一行 JSON 输出结果")
     p_init = sub.add_parser("init", help="make run 的首次启动准备：建库、迁移、演示数据或管理员账号")
     p_init.add_argument("--db", type=Path)
+    import_cli.add_parser(sub)
     args = parser.parse_args(argv)
     path = args.db or database_path()
     try:
         if args.command == "init":
+            from loaders import bootstrap   # imported per command: demo data pulls in faker, numpy, argon2
+
             bootstrap.prepare(path, with_demo=bootstrap.demo_wanted())
             return 0
+        if args.command == "import":
+            return import_cli.run(path, args)
         return _demo(path, args)
     except DomainError as error:
         print(f"错误：{error}", file=sys.stderr)
@@ -41,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _demo(path: Path, args: argparse.Namespace) -> int:
+    from loaders import demo
+
     conn = open_database(path)
     try:
         say = (lambda _m: None) if args.json else print

@@ -74,8 +74,9 @@ def fake_names(rng: np.random.Generator, n: int, genders: np.ndarray | None = No
     is_male = genders == "男"
     first = np.where(is_male, male[rng.integers(0, male.size, n)], female[rng.integers(0, female.size, n)])
     second = np.where(is_male, male[rng.integers(0, male.size, n)], female[rng.integers(0, female.size, n)])
-    two_chars = rng.random(n) < 0.55
-    given = np.where(two_chars, first + second, first)
+    # faker's lists mix one- and two-character given names; join two only when both are single.
+    single = np.vectorize(len)(first) + np.vectorize(len)(second) == 2
+    given = np.where((rng.random(n) < 0.55) & single, first + second, first)
     return (rng.choice(surnames, size=n, p=weights) + given).tolist()
 
 

@@ -67,8 +67,8 @@ def _enclaves(cur: Cursor) -> pl.DataFrame:
 def _users(cur: Cursor, enclaves: pl.DataFrame) -> pl.DataFrame:
     specs = [("admin", "系统管理员", Role.ADMIN, None), ("manager", "人才办 王主任", Role.MANAGER, None),
              ("hr", "人事数据 陈老师", Role.HR, None)]
-    specs += [(f"recruiter_{code.lower()}", f"{name[3:5]}飞地招才专员", Role.RECRUITER, eid)
-              for code, name, eid in zip(enclaves["code"], enclaves["name"], enclaves["id"])]
+    specs += [(f"recruiter_{code.lower()}", f"{city.removesuffix('市')}飞地招才专员", Role.RECRUITER, eid)
+              for code, city, eid in zip(enclaves["code"], enclaves["city"], enclaves["id"])]
     existing = dict(cur.execute("select username, id from app_user").fetchall())
     demo_hash = db_users.hash_password(cat.DEMO_PASSWORD)   # one argon2id hash serves every demo account
     for username, display, role, enclave_id in specs:

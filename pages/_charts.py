@@ -17,7 +17,8 @@ def monthly_hires(df: pl.DataFrame) -> alt.Chart:
         alt.Chart(shown)
         .mark_bar()
         .encode(
-            x=alt.X("月份:N", sort=[f"{m}月" for m in range(1, 13)], title=None, axis=alt.Axis(labelAngle=0)),
+            x=alt.X("月份:N", sort=[f"{m}月" for m in range(1, 13)], title=None,
+                    axis=alt.Axis(labelAngle=0, labelOverlap=False, labelFontSize=11)),
             y=alt.Y("hires:Q", title="到岗人数"),
             color=alt.Color("label:N", title="人才类别", sort=labels,
                             scale=alt.Scale(domain=labels, range=[CATEGORY_COLOURS[x] for x in labels])),

@@ -11,6 +11,7 @@ from db.enums import Role
 
 HERE = Path(__file__).parent
 EVERYONE = frozenset(Role)
+EDITORS = frozenset({Role.RECRUITER, Role.HR, Role.ADMIN})   # who may create and edit candidates
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Screen:
     section: str
     roles: frozenset[str]
     default: bool = False
+    hidden: bool = False        # reachable (e.g. by switch_page) but not listed in the menu
 
     @property
     def url_path(self) -> str:
@@ -29,6 +31,13 @@ class Screen:
 
 SCREENS: tuple[Screen, ...] = (
     Screen("overview.py", "总览", ":material/dashboard:", "工作台", EVERYONE, default=True),
+    Screen("candidates.py", "候选人", ":material/group:", "工作台", EVERYONE),
+    Screen("candidate.py", "候选人详情", ":material/person_search:", "工作台", EVERYONE, hidden=True),
+    Screen("candidate_new.py", "新建候选人", ":material/person_add:", "工作台", EDITORS),
+    Screen("duplicates.py", "重复候选人", ":material/join:", "工作台", EDITORS),
+    Screen("follow_ups.py", "待跟进", ":material/notifications_active:", "工作台", EDITORS),
+    Screen("board.py", "流程看板", ":material/view_kanban:", "工作台", EVERYONE),
+    Screen("import_data.py", "导入", ":material/upload_file:", "数据", frozenset({Role.HR, Role.ADMIN})),
     Screen("admin_users.py", "用户管理", ":material/manage_accounts:", "系统管理", frozenset({Role.ADMIN})),
     Screen("admin_audit.py", "审计日志", ":material/policy:", "系统管理", frozenset({Role.ADMIN})),
     Screen("admin_backup.py", "备份", ":material/backup:", "系统管理", frozenset({Role.ADMIN})),
@@ -46,7 +55,8 @@ def navigation(role: str) -> dict[str, list[st.Page]]:
     sections: dict[str, list[st.Page]] = {}
     for s in SCREENS:
         if role in s.roles:
-            page = st.Page(HERE / s.file, title=s.title, icon=s.icon, url_path=s.url_path, default=s.default)
+            page = st.Page(HERE / s.file, title=s.title, icon=s.icon, url_path=s.url_path, default=s.default,
+                           visibility="hidden" if s.hidden else "visible")
             sections.setdefault(s.section, []).append(page)
     return sections
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 
 import streamlit as st
 
@@ -54,6 +55,7 @@ def gate(screen_file: str) -> User:
     a fresh server's first request (and every AppTest rerun) in legacy mode, executing the screen
     file directly. So each screen checks login and role itself.
     """
+    _leave_legacy_mode()
     flush_cookie()
     user = current_user()
     if user is None:
@@ -66,7 +68,25 @@ def gate(screen_file: str) -> User:
     return user
 
 
+def _leave_legacy_mode() -> None:
+    """In legacy mode Streamlit registered crm_app.py itself as a page and lists every file of
+    pages/ in the sidebar. End the mode and rerun, so crm_app's own navigation takes over."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        registered = ctx.pages_manager.get_pages().values() if ctx else []
+        legacy = any(Path(str(p.get("script_path", ""))).name == "crm_app.py" for p in registered)
+    except (ImportError, AttributeError):   # internals moved: the gate's own checks still hold
+        return
+    if legacy:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def login_page() -> None:
+    _leave_legacy_mode()
     flush_cookie()
     if current_user() is not None:   # only reachable in Streamlit's legacy mode: go to the app
         st.switch_page(_screens.HERE / "overview.py")

@@ -36,4 +36,21 @@ def show_error(error: Exception) -> None:
         st.error("操作失败：发生内部错误，数据未被修改。请稍后重试或联系管理员。")
 
 
-__all__ = ["cursor", "gate", "progress_card", "figure", "show_error"]
+
+def open_candidate(candidate_id: int) -> None:
+    """Go to the detail screen of one person."""
+    st.session_state["candidate_id"] = int(candidate_id)
+    st.switch_page("pages/candidate.py")
+
+
+def flash(message: str) -> None:
+    """A success message that survives the `st.rerun()` after a write; shown by `show_flash()`."""
+    st.session_state["flash"] = message
+
+
+def show_flash() -> None:
+    if message := st.session_state.pop("flash", None):
+        st.success(message)
+
+
+__all__ = ["cursor", "gate", "progress_card", "figure", "show_error", "open_candidate", "flash", "show_flash"]

@@ -28,34 +28,35 @@ for col, category in zip(cols, CARDS):
     with col:
         progress_card(category.label, view.hires[category], view.targets.get(category.value))
 
-st.subheader("校园招聘 · 校地合作 · 项目")
-left, right = st.columns(2)
-with left.container(border=True):
-    st.markdown("**校园招聘（扬帆计划等）**")
-    a, b, c = st.columns(3)
-    with a:
+st.subheader("校园招聘（扬帆计划等）")
+with st.container(border=True):
+    cols = st.columns(5)
+    with cols[0]:
         figure("场次", view.drives["drives"], unit="场")
+    with cols[1]:
         figure("高校", view.drives["drive_universities"], unit="所")
-    with b:
+    with cols[2]:
         figure("企业", view.drives["drive_employers"], unit="家")
+    with cols[3]:
         figure("岗位", view.drives["drive_positions"], unit="个")
-    with c:
+    with cols[4]:
         figure("签约意向", view.drives["drive_intents"], unit="人", help="参加当年校园招聘、达到「签约意向」及以后阶段的人数")
         goal = view.targets.get("drive_intents")
         if goal:
             st.progress(min(view.drives["drive_intents"] / goal, 1.0), text=f"目标 {goal:,} 人")
-with right.container(border=True):
-    st.markdown("**校地协议与人才项目**")
-    a, b, c = st.columns(3)
-    with a:
-        figure("有效协议", view.agreements["active"], unit="份")
-        figure("90 天内到期", view.agreements["expiring"], unit="份", help="以今天为准，90 天内到期、需要续签的协议")
-    with b:
-        figure("联合培养研究生", view.headline.co_supervised, unit="名")
-        figure("合作高校", view.headline.agreement_universities, unit="所")
-    with c:
-        figure("科技副总", view.headline.tech_vp, unit="名")
-        figure("柔性引进", view.headline.flexible_high_level, unit="名")
+
+st.subheader("校地协议与人才项目")
+with st.container(border=True):
+    cols = st.columns(6)
+    items = [("有效协议", view.agreements["active"], "份", None),
+             ("90 天内到期", view.agreements["expiring"], "份", "以今天为准，90 天内到期、需要续签的协议"),
+             ("合作高校", view.headline.agreement_universities, "所", "当年协议有效的合作高校"),
+             ("联合培养研究生", view.headline.co_supervised, "名", None),
+             ("科技副总", view.headline.tech_vp, "名", "当年新选派"),
+             ("柔性引进", view.headline.flexible_high_level, "名", "当年新引进的高层次人才")]
+    for col, (label, value, unit, tip) in zip(cols, items):
+        with col:
+            figure(label, value, unit=unit, help=tip)
 
 left, right = st.columns(2)
 with left:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -100,3 +102,47 @@ def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., AppTest]]:
 
     yield make
     clear_shared_connection()
+
+
+@dataclass(frozen=True)
+class PipelineWorld:
+    """Two enclaves, one account per role, two employers and a drive, and one person per enclave."""
+
+    sh: int
+    cd: int
+    users: dict[str, User]
+    employer: int
+    other_employer: int
+    position: int
+    drive: int
+    alice: int          # 上海 (SH) enclave, owned by recruiter_sh
+    bob: int            # 成都 (CD) enclave, owned by recruiter_cd
+
+
+@pytest.fixture
+def world(cur: duckdb.DuckDBPyConnection) -> PipelineWorld:
+    """The smallest database the pipeline and activity rules can be exercised on: each role's
+    account (rows in app_user, since candidates point at their owner), the recruiters in two
+    different enclaves, and a person in each — so every test can act as anyone, inside or
+    outside their scope."""
+    from tests import factories
+
+    sh, cd = factories.enclave(cur, "SH"), factories.enclave(cur, "CD")
+    users: dict[str, User] = {}
+    for username, role, enclave_id in [("recruiter_sh", "recruiter", sh), ("recruiter_cd", "recruiter", cd),
+                                       ("manager", "manager", None), ("hr", "hr", None), ("admin", "admin", None)]:
+        user_id = cur.execute("select nextval('seq_app_user')").fetchall()[0][0]
+        cur.execute("insert into app_user (id, username, display_name, role, enclave_id, password_hash)"
+                    " values (?, ?, ?, ?, ?, 'unused')", [user_id, username, username, role, enclave_id])
+        users[username] = User(id=user_id, username=username, role=role, enclave_id=enclave_id,
+                               display_name=username)
+    employer, other_employer = factories.employer(cur, "平湖光电科技有限公司"), factories.employer(cur, "嘉兴新材料有限公司")
+    position = cur.execute("insert into position (id, employer_id, title) values (nextval('seq_position'), ?, '光学工程师')"
+                           " returning id", [employer]).fetchall()[0][0]
+    drive = factories.drive(cur, date(2025, 10, 15), employers={employer: 5})
+    alice, bob = factories.candidate(cur, "李娜", enclave_id=sh), factories.candidate(cur, "王强", enclave_id=cd)
+    cur.execute("update candidate set owner_id = ?, mobile = '13800138000', email = 'lina@example.com' where id = ?",
+                [users["recruiter_sh"].id, alice])
+    cur.execute("update candidate set owner_id = ?, mobile = '13900139000', email = 'wq@163.com' where id = ?",
+                [users["recruiter_cd"].id, bob])
+    return PipelineWorld(sh, cd, users, employer, other_employer, position, drive, alice, bob)

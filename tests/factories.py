@@ -65,3 +65,13 @@ def employer(cur: duckdb.DuckDBPyConnection, name: str) -> int:
     new_id = cur.execute("select nextval('seq_employer')").fetchall()[0][0]
     cur.execute("insert into employer (id, name) values (?, ?)", [new_id, name])
     return new_id
+
+
+def user(cur: duckdb.DuckDBPyConnection, username: str, role: str, enclave_id: int | None = None):  # type: ignore[no-untyped-def]
+    """An account row without paying for argon2 (these tests never log in with it)."""
+    from db.permissions import User
+
+    new_id = cur.execute("select nextval('seq_app_user')").fetchall()[0][0]
+    cur.execute("insert into app_user (id, username, display_name, role, enclave_id, password_hash)"
+                " values (?, ?, ?, ?, ?, 'not-a-hash')", [new_id, username, username, role, enclave_id])
+    return User(new_id, username, role, enclave_id, username)

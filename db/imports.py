@@ -1,0 +1,538 @@
+"""Import batches: the one write of an import (match, insert, fill blanks, apply), its history, and undo.
+
+Commands check Action.IMPORT and run as one transaction with an audit entry. The importer in
+loaders/ hands over polars frames; everything here is bulk SQL, never row by row.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+
+from db import audit, bulk, clock
+from db.connection import run_in_transaction
+from db.enums import TalentCategory, derive_talent_category
+from db.errors import DomainError, NotFound, ValidationError
+from db.permissions import Action, User, require
+from db.sql import Cursor, frame, next_id, reserve_ids, rows, scalar, to_json
+
+Progress = Callable[[float, str], None]
+# Blank fields of an existing candidate that a matching row may fill (never overwrite).
+FILLABLE = ("gender", "mobile", "email", "university_id", "university_raw", "college", "major", "degree",
+            "graduation_year", "graduation_month")
+COMPARED = {"gender": "性别", "mobile": "手机号", "email": "邮箱", "university_id": "学校", "college": "学院",
+            "major": "专业", "degree": "学历", "graduation_year": "毕业年份"}
+PERSON_SCHEMA = {"person": pl.Int32, "name": pl.String, "name_pinyin": pl.String, "name_initials": pl.String,
+                 "gender": pl.String, "mobile": pl.String, "email": pl.String,
+                 "university_id": pl.Int64, "university_raw": pl.String, "college": pl.String, "major": pl.String,
+                 "degree": pl.String, "graduation_year": pl.Int32, "graduation_month": pl.Int32}
+
+
+class AlreadyImported(DomainError):
+    def __init__(self, message: str, *, batch_id: int) -> None:
+        super().__init__(message)
+        self.batch_id = batch_id
+
+
+class UndoRefused(DomainError):
+    def __init__(self, message: str, *, rows: list[int]) -> None:
+        super().__init__(message)
+        self.rows = rows
+
+
+@dataclass(frozen=True)
+class BatchInput:
+    """What the importer prepared: people (one per person in the file) and each row's fate."""
+
+    file_name: str
+    sha256: str
+    read: int
+    people: pl.DataFrame            # PERSON_SCHEMA (pinyin as db.pinyin.readings gives it)
+    rows: pl.DataFrame              # row_number, person (null: rejected)
+    applications: pl.DataFrame      # row_number, person, employer_raw, employer_id, position, intent
+    rejects: pl.DataFrame           # row_number, reasons, row_json
+    warnings: pl.DataFrame          # row_number, field, message
+    encoding: str | None = None
+    header_row: int | None = None
+    mapping: list[dict[str, Any]] = field(default_factory=list)
+    report: dict[str, Any] = field(default_factory=dict)
+    drive_id: int | None = None
+    create_employers: tuple[str, ...] = ()
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    batch_id: int
+    read: int
+    inserted: int
+    matched: int
+    duplicate_in_file: int
+    rejected: int
+    warnings: int
+    filled: int
+    applications: int
+    created_employers: tuple[str, ...]
+    earlier_batch: int | None
+
+    def counts(self) -> dict[str, int]:
+        return {"batch_id": self.batch_id, "read": self.read, "inserted": self.inserted, "matched": self.matched,
+                "duplicate_in_file": self.duplicate_in_file, "rejected": self.rejected, "warnings": self.warnings}
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    batch_id: int
+    deleted_candidates: int
+    reverted_fields: int
+    kept_fields: int                # filled fields someone has changed since: left as they are
+    deleted_applications: int
+
+
+# ---------------------------------------------------------------- reads
+
+
+def imported(cur: Cursor, sha256: str) -> tuple[int, datetime, str, str] | None:
+    """The live (not undone) batch that imported a file with this content, if any."""
+    found = rows(cur, "select id, imported_at, imported_by, file_name from import_batch"
+                      " where sha256 = $sha and undone_at is null order by id limit 1", {"sha": sha256})
+    return found[0] if found else None
+
+
+def reference_universities(cur: Cursor) -> pl.DataFrame:
+    """Names and aliases to match school names against: name, university_id, kind ('name' | 'alias')."""
+    return frame(cur, "select name, id as university_id, 'name' as kind from university"
+                      " union all select alias, university_id, 'alias' from university_alias")
+
+
+def employers(cur: Cursor) -> pl.DataFrame:
+    return frame(cur, "select id, name from employer order by name")
+
+
+def drives(cur: Cursor) -> pl.DataFrame:
+    """Campus drives to attach an import to, newest first: id, label."""
+    return frame(cur, """
+        select d.id, strftime(d.held_on, '%Y-%m-%d') || ' · ' || d.programme || ' · ' || d.title || '（' || u.name || '）'
+               as label
+        from campus_drive d join university u on u.id = d.university_id
+        where d.status <> 'cancelled'
+        order by d.held_on desc, d.id desc""")
+
+
+def history(cur: Cursor, actor: User, *, limit: int = 50) -> pl.DataFrame:
+    require(actor, Action.IMPORT)
+    return frame(cur, """
+        select id, file_name, imported_by, imported_at, drive_id, read_rows, inserted, matched, duplicate_in_file,
+               rejected, warnings, undone_at, undone_by
+        from import_batch order by id desc limit $limit""", {"limit": limit})
+
+
+def rejects(cur: Cursor, actor: User, batch_id: int) -> pl.DataFrame:
+    require(actor, Action.IMPORT)
+    return frame(cur, "select row_number, reasons, row_json from import_reject where batch_id = $b"
+                      " order by row_number", {"b": batch_id})
+
+
+def warnings(cur: Cursor, actor: User, batch_id: int, *, limit: int = 1000) -> pl.DataFrame:
+    require(actor, Action.IMPORT)
+    return frame(cur, "select row_number, field, message from import_warning where batch_id = $b"
+                      " order by row_number, field limit $limit", {"b": batch_id, "limit": limit})
+
+
+def match(cur: Cursor, people: pl.DataFrame) -> pl.DataFrame:
+    """person, by_mobile, by_email: the live candidate holding each person's mobile / e-mail key."""
+    keys = people.select("person", "mobile", "email")
+    cur.register("import_keys", keys)
+    try:
+        return frame(cur, """
+            with live as (
+                select k.contact, k.candidate_id from contact_key k
+                join candidate c on c.id = k.candidate_id and c.deleted_at is null
+                where k.contact in (select 'm:' || mobile from import_keys where mobile is not null
+                                    union all select 'e:' || email from import_keys where email is not null))
+            select p.person, m.candidate_id as by_mobile, e.candidate_id as by_email
+            from import_keys p
+            left join live m on m.contact = 'm:' || p.mobile
+            left join live e on e.contact = 'e:' || p.email""").sort("person")
+    finally:
+        cur.unregister("import_keys")
+
+
+# ---------------------------------------------------------------- the import
+
+
+def record(cur: Cursor, actor: User, batch: BatchInput, *, progress: Progress | None = None) -> ImportResult:
+    """Write a prepared file as one batch, in one transaction: all of it or, on any failure, none of it."""
+    require(actor, Action.IMPORT)
+    say = progress or (lambda _f, _m: None)
+    finish_undone(cur)
+    return run_in_transaction(cur, lambda c: _write(c, actor, batch, say), attempts=3)
+
+
+def _write(cur: Cursor, actor: User, b: BatchInput, say: Progress) -> ImportResult:
+    now = clock.now()
+    earlier = imported(cur, b.sha256)
+    if earlier and not b.force:
+        batch_id, at, who, name = earlier
+        raise AlreadyImported(
+            f"这个文件已于 {at:%Y-%m-%d %H:%M} 由 {who} 导入过（批次 #{batch_id}，文件名「{name}」），未重复导入。"
+            "如确需再次导入，请勾选“仍然导入”（命令行加 --force）：已有的人员只会被匹配，不会重复新增。",
+            batch_id=batch_id)
+    enclave_id = None
+    if b.drive_id is not None:
+        found = rows(cur, "select enclave_id from campus_drive where id = $id", {"id": b.drive_id})
+        if not found:
+            raise NotFound(f"校园招聘场次 #{b.drive_id} 不存在：请确认场次编号（--drive）。")
+        enclave_id = found[0][0]
+    say(0.05, "匹配已有人员……")
+    people = b.people.cast(PERSON_SCHEMA).join(match(cur, b.people), on="person", how="left")
+    people = people.with_columns(pl.coalesce("by_mobile", "by_email").alias("candidate_id"))
+    notes = [_conflict_warnings(people)]
+    batch_id = next_id(cur, "seq_import_batch")
+    fresh = people.filter(pl.col("candidate_id").is_null())
+    fresh = fresh.with_columns(reserve_ids(cur, "seq_candidate", fresh.height).alias("candidate_id"))
+    person_to_candidate = pl.concat([people.filter(pl.col("candidate_id").is_not_null()), fresh],
+                                    how="vertical_relaxed").select("person", "candidate_id")
+    outcomes = _outcomes(b.rows, person_to_candidate, fresh.select("person"))
+    counts = outcomes.group_by("outcome").len()
+    count = dict(zip(counts["outcome"].to_list(), counts["len"].to_list()))
+    inserted, matched, duplicates = count.get("inserted", 0), count.get("matched", 0), count.get("duplicate_in_file", 0)
+    rejected = b.rows.filter(pl.col("person").is_null()).height
+
+    say(0.15, "比对已有人员的空白字段……")
+    fills, fill_notes = _fills(cur, people.filter(pl.col("by_mobile").is_not_null() | pl.col("by_email").is_not_null()))
+    notes.append(fill_notes)
+    created: dict[str, int] = {}
+    apps = pl.DataFrame()
+    if b.drive_id is not None:
+        created = _create_employers(cur, b, now)
+        apps, employer_notes = _applications(cur, b, person_to_candidate, created)
+        notes.append(employer_notes)
+    all_warnings = pl.concat([b.warnings.select("row_number", "field", "message"), *notes], how="vertical_relaxed")
+
+    _insert_batch(cur, actor, b, batch_id, now, {
+        "read_rows": b.read, "inserted": inserted, "matched": matched, "duplicate_in_file": duplicates,
+        "rejected": rejected, "warnings": all_warnings.height,
+    }, created)
+    say(0.25, f"写入 {inserted:,} 名新人员……")
+    _insert_candidates(cur, actor, fresh, batch_id, b.drive_id, enclave_id, now)
+    say(0.6, "补全已有人员的空白字段……")
+    filled = _apply_fills(cur, actor, fills, batch_id, now)
+    say(0.7, "写入投递记录……")
+    n_apps = _insert_applications(cur, actor, apps, batch_id, b.drive_id, now)
+    say(0.8, "记录导入明细……")
+    bulk.insert(cur, "import_row", outcomes.with_columns(pl.lit(batch_id).alias("batch_id")))
+    bulk.insert(cur, "import_reject", b.rejects.with_columns(pl.lit(batch_id).alias("batch_id")))
+    bulk.insert(cur, "import_warning", all_warnings.with_columns(pl.lit(batch_id).alias("batch_id")))
+    result = ImportResult(batch_id, b.read, inserted, matched, duplicates, rejected, all_warnings.height, filled,
+                          n_apps, tuple(created), earlier[0] if earlier else None)
+    audit.record(cur, actor, "import", entity="import_batch", entity_id=batch_id, after=result.counts(),
+                 detail=f"导入「{b.file_name}」：读取 {b.read} 行，新增 {inserted}，匹配 {matched}，"
+                        f"文件内重复 {duplicates}，拒绝 {rejected}，警告 {all_warnings.height}")
+    say(0.95, "提交……")
+    return result
+
+
+def _outcomes(rows_: pl.DataFrame, person_to_candidate: pl.DataFrame, fresh: pl.DataFrame) -> pl.DataFrame:
+    """Each kept row's outcome: the first row of a new person is inserted, of a known one matched."""
+    kept = rows_.filter(pl.col("person").is_not_null()).select("row_number", "person")
+    kept = kept.join(person_to_candidate, on="person", how="left").join(
+        fresh.with_columns(pl.lit(True).alias("is_new")), on="person", how="left")
+    return kept.select(
+        "row_number", "candidate_id",
+        pl.when(pl.col("row_number") != pl.col("person")).then(pl.lit("duplicate_in_file"))
+        .when(pl.col("is_new").fill_null(False)).then(pl.lit("inserted"))
+        .otherwise(pl.lit("matched")).alias("outcome"),
+    )
+
+
+def _conflict_warnings(people: pl.DataFrame) -> pl.DataFrame:
+    both = people.filter(pl.col("by_mobile").is_not_null() & pl.col("by_email").is_not_null()
+                         & (pl.col("by_mobile") != pl.col("by_email")))
+    return both.select(pl.col("person").alias("row_number"), pl.lit("email").alias("field"), pl.format(
+        "手机号属于已有人员 #{}，邮箱却属于另一人员 #{}：按手机号匹配，邮箱未写入，请核对是否为同一人",
+        pl.col("by_mobile"), pl.col("by_email")).alias("message"))
+
+
+def _fills(cur: Cursor, matched: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per matched candidate, the blank fields this file fills; and warnings where the file differs."""
+    empty_notes = pl.DataFrame(schema={"row_number": pl.Int32, "field": pl.String, "message": pl.String})
+    if matched.height == 0:
+        return pl.DataFrame(), empty_notes
+    cur.register("import_matched", matched.select("candidate_id").unique())
+    try:
+        existing = frame(cur, f"""
+            select c.id as candidate_id, c.name as old_name, u.name as old_school, {', '.join('c.' + f + ' as old_' + f for f in FILLABLE)}
+            from candidate c left join university u on u.id = c.university_id
+            where c.id in (select candidate_id from import_matched)""")
+    finally:
+        cur.unregister("import_matched")
+    joined = matched.join(existing, on="candidate_id", how="inner").sort("person")
+    # Only the first person (file order) matched to a candidate fills its blanks; a mobile or e-mail
+    # fills only when nobody else holds it.
+    first = joined.unique("candidate_id", keep="first", maintain_order=True)
+    free = {"mobile": pl.col("by_mobile").is_null(), "email": pl.col("by_email").is_null()}
+    fills = first.select("candidate_id", *[
+        pl.when(pl.col(f"old_{f}").is_null() & pl.col(f).is_not_null() & free.get(f, pl.lit(True))).then(pl.col(f)).alias(f)
+        for f in FILLABLE])
+    fills = fills.filter(pl.any_horizontal(pl.col(f).is_not_null() for f in FILLABLE))
+    notes = [empty_notes]
+    for f, label in COMPARED.items():
+        old, new = (("old_school", "university_raw") if f == "university_id" else (f"old_{f}", f))
+        differs = pl.col(f"old_{f}").is_not_null() & pl.col(f).is_not_null() & (pl.col(f"old_{f}") != pl.col(f))
+        notes.append(joined.filter(differs.fill_null(False)).select(
+            pl.col("person").alias("row_number"), pl.lit(f).alias("field"),
+            pl.format("与已有人员 #{}（{}）的{}不同：已有「{}」，文件为「{}」，未覆盖，请核对", pl.col("candidate_id"),
+                      pl.col("old_name"), pl.lit(label), pl.col(old).cast(pl.String), pl.col(new).cast(pl.String))
+            .alias("message")))
+    return fills, pl.concat(notes, how="vertical_relaxed")
+
+
+def _create_employers(cur: Cursor, b: BatchInput, now: datetime) -> dict[str, int]:
+    """Employers HR confirmed to create (names still unknown in the file): name → new id."""
+    wanted = [n for n in dict.fromkeys(b.create_employers) if n and n.strip()]
+    if not wanted:
+        return {}
+    known = {name for (name,) in rows(cur, "select name from employer where name in (select unnest($names))",
+                                      {"names": wanted})}
+    new = [n for n in wanted if n not in known]
+    if not new:
+        return {}
+    ids = reserve_ids(cur, "seq_employer", len(new))
+    table = pl.DataFrame({"id": ids, "name": new, "created_at": [now] * len(new)})
+    cur.register("import_employers", table)
+    try:
+        _run(cur, "insert into employer (id, name, created_at) select id, name, created_at from import_employers")
+    finally:
+        cur.unregister("import_employers")
+    return dict(zip(new, ids.to_list()))
+
+
+def _applications(cur: Cursor, b: BatchInput, person_to_candidate: pl.DataFrame,
+                  created: dict[str, int]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One application per person and employer for the drive, unless that application already exists."""
+    apps = b.applications.join(person_to_candidate, on="person", how="inner")
+    if created:
+        made = pl.DataFrame({"employer_raw": list(created), "created_id": list(created.values())},
+                            schema={"employer_raw": pl.String, "created_id": pl.Int64})
+        apps = apps.join(made, on="employer_raw", how="left").with_columns(
+            pl.coalesce("employer_id", "created_id").alias("employer_id")).drop("created_id")
+    unknown = apps.filter(pl.col("employer_raw").is_not_null() & pl.col("employer_id").is_null())
+    notes = unknown.select("row_number", pl.lit("employer").alias("field"), pl.format(
+        "意向企业「{}」不在企业名录中：投递未关联企业（可在导入页确认新建该企业后重新导入）", pl.col("employer_raw"))
+        .alias("message"))
+    apps = apps.sort("row_number").group_by("candidate_id", "employer_id", maintain_order=True).agg(
+        pl.col("intent").fill_null(False).any().alias("intent"), pl.col("position").drop_nulls().first(),
+        pl.col("row_number").first())
+    cur.register("import_apps", apps.select("candidate_id", "employer_id"))
+    try:
+        existing = frame(cur, """
+            select a.candidate_id, a.employer_id from application a
+            join import_apps i on i.candidate_id = a.candidate_id and i.employer_id is not distinct from a.employer_id
+            where a.drive_id = $drive""", {"drive": b.drive_id})
+    finally:
+        cur.unregister("import_apps")
+    if existing.height:
+        apps = apps.join(existing.with_columns(pl.lit(True).alias("exists")), on=["candidate_id", "employer_id"],
+                         how="left", nulls_equal=True).filter(pl.col("exists").is_null()).drop("exists")
+    return apps, notes
+
+
+def _insert_batch(cur: Cursor, actor: User, b: BatchInput, batch_id: int, now: datetime, counts: dict[str, int],
+                  created: dict[str, int]) -> None:
+    report = {**b.report, "created_employers": created}
+    _run(cur, """
+        insert into import_batch (id, file_name, sha256, imported_by, imported_at, drive_id, encoding, header_row,
+                                  mapping_json, read_rows, inserted, matched, duplicate_in_file, rejected, warnings,
+                                  report_json)
+        values ($id, $file, $sha, $who, $at, $drive, $enc, $header, $mapping, $read_rows, $inserted, $matched,
+                $duplicate_in_file, $rejected, $warnings, $report)""",
+                {"id": batch_id, "file": b.file_name[:255], "sha": b.sha256, "who": actor.username, "at": now,
+                 "drive": b.drive_id, "enc": b.encoding, "header": b.header_row, "mapping": to_json(b.mapping),
+                 "report": to_json(report), **counts})
+
+
+def _insert_candidates(cur: Cursor, actor: User, fresh: pl.DataFrame, batch_id: int, drive_id: int | None,
+                       enclave_id: int | None, now: datetime) -> None:
+    if fresh.height == 0:
+        return
+    _release_stale_keys(cur, fresh)
+    year = now.year
+    categories = {d: derive_talent_category(d, None, year).value for d in ("大专", "本科", "硕士", "博士", "博士后")}
+    rows_ = fresh.select(
+        pl.col("candidate_id").alias("id"), "name", "name_pinyin", "name_initials", "gender", "mobile", "email",
+        "university_id", "university_raw", "college", "major", "degree", "graduation_year", "graduation_month",
+        pl.col("degree").replace_strict(categories, default=TalentCategory.OTHER.value).alias("talent_category"),
+        pl.lit(False).alias("talent_category_manual"),
+        pl.lit("campus_drive" if drive_id is not None else "other").alias("channel"),
+        pl.lit(drive_id, dtype=pl.Int64).alias("source_drive_id"), pl.lit(enclave_id, dtype=pl.Int64).alias("enclave_id"),
+        pl.lit(actor.id if actor.id > 0 else None, dtype=pl.Int64).alias("owner_id"),
+        pl.lit(batch_id).alias("import_batch_id"), pl.lit(actor.username).alias("created_by"),
+        pl.lit(now).alias("created_at"), pl.lit(actor.username).alias("updated_by"), pl.lit(now).alias("updated_at"),
+    )
+    bulk.insert(cur, "candidate", rows_)
+    bulk.insert_contact_keys(cur, rows_)
+
+
+def _release_stale_keys(cur: Cursor, people: pl.DataFrame) -> None:
+    """Keys still held by deleted candidates do not make anyone a match; a new person takes them over."""
+    cur.register("import_new_keys", people.select("mobile", "email"))
+    try:
+        _run(cur, """
+            delete from contact_key
+            where contact in (select 'm:' || mobile from import_new_keys where mobile is not null
+                              union all select 'e:' || email from import_new_keys where email is not null)
+              and candidate_id not in (select id from candidate where deleted_at is null)""")
+    finally:
+        cur.unregister("import_new_keys")
+
+
+def _apply_fills(cur: Cursor, actor: User, fills: pl.DataFrame, batch_id: int, now: datetime) -> int:
+    if fills.height == 0:
+        return 0
+    _release_stale_keys(cur, fills)
+    cur.register("import_fills", fills)
+    try:
+        sets = ", ".join(f"{f} = coalesce(c.{f}, x.{f})" for f in FILLABLE)   # names from FILLABLE, not input
+        _run(cur, f"update candidate c set {sets}, version = c.version + 1, updated_by = $who, updated_at = $at"
+                    " from import_fills x where c.id = x.candidate_id", {"who": actor.username, "at": now})
+    finally:
+        cur.unregister("import_fills")
+    trail = fills.with_columns(pl.col(f).cast(pl.String) for f in FILLABLE).unpivot(
+        index="candidate_id", on=list(FILLABLE), variable_name="field", value_name="value").drop_nulls("value")
+    bulk.insert(cur, "import_fill", trail.with_columns(pl.lit(batch_id).alias("batch_id")))
+    bulk.insert_contact_keys(cur, fills.select(pl.col("candidate_id").alias("id"), "mobile", "email"))
+    return trail.height
+
+
+def _insert_applications(cur: Cursor, actor: User, apps: pl.DataFrame, batch_id: int, drive_id: int | None,
+                         now: datetime) -> int:
+    if drive_id is None or apps.height == 0:
+        return 0
+    apps = apps.with_columns(reserve_ids(cur, "seq_application", apps.height).alias("id"),
+                             pl.when(pl.col("intent")).then(pl.lit("intent")).otherwise(pl.lit("applied")).alias("stage"))
+    bulk.insert(cur, "application", apps.select(
+        "id", "candidate_id", "employer_id", pl.lit(drive_id).alias("drive_id"), "stage",
+        pl.lit(batch_id).alias("import_batch_id"), pl.lit(actor.username).alias("created_by"),
+        pl.lit(now).alias("created_at"), pl.lit(now).alias("updated_at")))
+    bulk.insert(cur, "stage_event", apps.select(
+        pl.col("id").alias("application_id"), "candidate_id", pl.lit(None, dtype=pl.String).alias("from_stage"),
+        pl.col("stage").alias("to_stage"), pl.lit(now).alias("occurred_at"), pl.lit(actor.username).alias("actor"),
+        pl.concat_str(pl.lit(f"导入批次 #{batch_id}"), pl.format("；意向岗位：{}", pl.col("position")),
+                      ignore_nulls=True).alias("note")))
+    return apps.height
+
+
+# ---------------------------------------------------------------- undo
+
+
+def undo(cur: Cursor, actor: User, batch_id: int) -> UndoResult:
+    """Revert everything a batch wrote, or refuse — naming the rows — where later work depends on it.
+
+    Two transactions, because DuckDB cannot delete a row whose referencing rows were deleted in the
+    same transaction: the first reverts everything and marks the batch undone; the second deletes
+    the batch's applications. If the process dies between them, `finish_undone` (run by every
+    import command) completes the second step.
+    """
+    require(actor, Action.IMPORT)
+    result = run_in_transaction(cur, lambda c: _undo(c, actor, batch_id), attempts=3)
+    finish_undone(cur)
+    return result
+
+
+def _undo(cur: Cursor, actor: User, batch_id: int) -> UndoResult:
+    found = rows(cur, "select file_name, undone_at from import_batch where id = $b", {"b": batch_id})
+    if not found:
+        raise NotFound(f"导入批次 #{batch_id} 不存在。")
+    file_name, undone_at = found[0]
+    if undone_at is not None:
+        raise ValidationError(f"导入批次 #{batch_id} 已于 {undone_at:%Y-%m-%d %H:%M} 撤销过。")
+    blockers = frame(cur, """
+        with mine as (select id from candidate where import_batch_id = $b),
+             apps as (select id, candidate_id, stage, version from application where import_batch_id = $b),
+             blocked as (
+                 select c.id as candidate_id, '之后被编辑、合并或删除过' as why from candidate c
+                 where c.import_batch_id = $b
+                   and (c.version > 1 or c.deleted_at is not null or c.merged_into is not null)
+                 union all select m.id, '之后有其他投递' from mine m
+                   where exists (select 1 from application a where a.candidate_id = m.id
+                                 and a.import_batch_id is distinct from $b)
+                 union all select m.id, '之后有跟进记录' from mine m
+                   where exists (select 1 from activity a where a.candidate_id = m.id)
+                 union all select m.id, '是联合培养学生' from mine m
+                   where exists (select 1 from co_supervision s where s.candidate_id = m.id)
+                 union all select m.id, '有其他人员被合并到此人' from mine m
+                   where exists (select 1 from candidate o where o.merged_into = m.id)
+                 union all select a.candidate_id, '本批次的投递之后推进过阶段' from apps a
+                   where a.version > 1
+                      or exists (select 1 from stage_event e where e.application_id = a.id and e.from_stage is not null)
+                      or exists (select 1 from retention_check r where r.application_id = a.id))
+        select r.row_number, c.name, b.why
+        from blocked b
+        join import_row r on r.batch_id = $b and r.candidate_id = b.candidate_id and r.outcome <> 'duplicate_in_file'
+        left join candidate c on c.id = b.candidate_id
+        order by r.row_number, b.why""", {"b": batch_id})
+    if blockers.height:
+        listed = "；".join(f"第 {r} 行 {n or ''}：{w}" for r, n, w in blockers.head(10).iter_rows())
+        more = f"……共 {blockers['row_number'].n_unique()} 行" if blockers.height > 10 else ""
+        raise UndoRefused(f"无法撤销导入批次 #{batch_id}：以下行导入的数据之后已有其他工作依赖它们——{listed}{more}。"
+                          "请先处理这些人员，或保留本批次。", rows=sorted(set(blockers["row_number"].to_list())))
+    reverted, kept = _revert_fills(cur, batch_id)
+    deleted_events = scalar(cur, "select count(*) from stage_event where application_id in"
+                                 " (select id from application where import_batch_id = $b)", {"b": batch_id})
+    _run(cur, "delete from stage_event where application_id in (select id from application where import_batch_id = $b)",
+                {"b": batch_id})
+    n_apps = int(scalar(cur, "select count(*) from application where import_batch_id = $b", {"b": batch_id}))
+    _run(cur, "delete from contact_key where candidate_id in (select id from candidate where import_batch_id = $b)",
+                {"b": batch_id})
+    deleted = int(scalar(cur, "select count(*) from candidate where import_batch_id = $b", {"b": batch_id}))
+    _run(cur, "delete from candidate_tag where candidate_id in (select id from candidate where import_batch_id = $b)",
+                {"b": batch_id})
+    _run(cur, "delete from candidate where import_batch_id = $b", {"b": batch_id})
+    now = clock.now()
+    _run(cur, "update import_batch set undone_at = $at, undone_by = $who where id = $b",
+                {"at": now, "who": actor.username, "b": batch_id})
+    result = UndoResult(batch_id, deleted, reverted, kept, n_apps)
+    audit.record(cur, actor, "undo_import", entity="import_batch", entity_id=batch_id, after=result.__dict__,
+                 detail=f"撤销导入「{file_name}」：删除 {deleted} 名新增人员、{n_apps} 份投递（{deleted_events} 条阶段记录），"
+                        f"还原 {reverted} 个补全字段" + (f"，{kept} 个字段之后被修改过、保留现值" if kept else ""))
+    return result
+
+
+def _revert_fills(cur: Cursor, batch_id: int) -> tuple[int, int]:
+    """Set each filled field back to NULL where it still holds what the batch wrote; release claimed keys."""
+    total = int(scalar(cur, "select count(*) from import_fill where batch_id = $b", {"b": batch_id}))
+    if total == 0:
+        return 0, 0
+    reverted = 0
+    for f in FILLABLE:      # column names from our own allowlist
+        still = f"""c.id in (select candidate_id from import_fill where batch_id = $b and field = '{f}'
+                              and value = cast(c.{f} as varchar))"""
+        n = int(scalar(cur, f"select count(*) from candidate c where {still}", {"b": batch_id}))
+        if n == 0:
+            continue
+        if f in ("mobile", "email"):
+            prefix = "m:" if f == "mobile" else "e:"
+            _run(cur, f"delete from contact_key where (contact, candidate_id) in"
+                        f" (select '{prefix}' || c.{f}, c.id from candidate c where {still})", {"b": batch_id})
+        _run(cur, f"update candidate c set {f} = null, version = c.version + 1 where {still}", {"b": batch_id})
+        reverted += n
+    return reverted, total - reverted
+
+
+def _run(cur: Cursor, query: str, params: dict[str, Any] | None = None) -> None:
+    """Execute a statement and fetch its (count) result, so the cursor is never left with one pending."""
+    rows(cur, query, params)
+
+
+def finish_undone(cur: Cursor) -> int:
+    """Delete the applications of undone batches (the second step of `undo`); returns how many."""
+    n = int(scalar(cur, "select count(*) from application where import_batch_id in"
+                        " (select id from import_batch where undone_at is not null)") or 0)
+    if n:
+        _run(cur, "delete from application where import_batch_id in"
+                    " (select id from import_batch where undone_at is not null)")
+    return n

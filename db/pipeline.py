@@ -1,0 +1,546 @@
+"""Pipeline: applications, stage moves under the office's rules, the board, retention checks.
+
+Rules (DESIGN.md, issue 3): forward to any later open stage; back exactly one stage, with a note;
+`rejected` / `withdrawn` from any open stage, with a lost reason; `retained` only from `arrived`
+after a 12- or 36-month retention check found the person still in Pinghu; nothing leaves
+`rejected`, `withdrawn` or `retained`. Every move appends a stage_event, bumps the application's
+`version` (optimistic concurrency) and is audited.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+
+import polars as pl
+
+from db import audit, candidates, clock
+from db.connection import run_in_transaction
+from db.enums import PIPELINE, Stage
+from db.errors import ConcurrentEdit, NotFound, ValidationError
+from db.permissions import Action, User, require, scope_enclave
+from db.sql import Cursor, bind, frame, next_id, rows, scalar
+
+STALE = "该投递刚被他人修改，请刷新后重试。"
+TERMINAL = (Stage.REJECTED, Stage.WITHDRAWN, Stage.RETAINED)
+RETENTION_MONTHS = (6, 12, 36)
+LOST_REASON_EXAMPLES = {Stage.REJECTED: "面试未通过", Stage.WITHDRAWN: "已接受其他单位录用"}
+MAX_TEXT = 500
+BULK_LIMIT = 1000
+T = TypeVar("T")
+# The open stages as an SQL list, for `stage in {_OPEN}` (codes from the enum, never user text).
+_OPEN = "(" + ", ".join(f"'{s.value}'" for s in Stage if s not in TERMINAL) + ")"
+
+
+# --- the stage rules, pure -------------------------------------------------------------------------
+
+def check_move(from_stage: str, to_stage: str, *, note: str | None = None, lost_reason: str | None = None,
+               retention_confirmed: bool = False) -> None:
+    """Raise ValidationError, with the rule in Chinese, unless moving from → to is allowed."""
+    src, dst = as_stage(from_stage), as_stage(to_stage)
+    if src in TERMINAL:
+        raise ValidationError(f"「{src.label}」是结束状态，不能再变更阶段；如需重新跟进，请新建一条投递。")
+    if dst == src:
+        raise ValidationError(f"该投递已处于「{src.label}」阶段。")
+    if dst.is_exit:
+        if not _filled(lost_reason):
+            raise ValidationError(f"标记为「{dst.label}」必须填写原因（例如：{LOST_REASON_EXAMPLES[dst]}）。",
+                                  field="lost_reason")
+        return
+    if dst == Stage.RETAINED:
+        if src != Stage.ARRIVED:
+            raise ValidationError(f"只有「{Stage.ARRIVED.label}」的人员才能标记为「{dst.label}」（当前：{src.label}）。")
+        if not retention_confirmed:
+            raise ValidationError(f"标记为「{dst.label}」前，请先登记到岗满 12 个月或 36 个月的留平回访，"
+                                  "且回访结果为仍在平湖。")
+        return
+    if dst.rank > src.rank:
+        return
+    previous = PIPELINE[src.rank - 2]
+    if dst != previous:
+        raise ValidationError(f"只能退回上一阶段（{src.label} → {previous.label}），且必须填写原因。")
+    if not _filled(note):
+        raise ValidationError(f"退回上一阶段（{src.label} → {dst.label}）必须填写原因。", field="note")
+
+
+def allowed_targets(from_stage: str, *, retention_confirmed: bool = False) -> list[Stage]:
+    """The stages a move may go to (given the note or reason each needs), for hints on screen."""
+    allowed = []
+    for dst in Stage:
+        try:
+            check_move(from_stage, dst, note="-", lost_reason="-", retention_confirmed=retention_confirmed)
+        except ValidationError:
+            continue
+        allowed.append(dst)
+    return allowed
+
+
+def as_stage(code: str) -> Stage:
+    try:
+        return Stage(code)
+    except ValueError:
+        raise ValidationError(f"未知的阶段：{code}。") from None
+
+
+def _filled(text: str | None) -> bool:
+    return bool(text and text.strip())
+
+
+def _clean(text: str | None, what: str) -> str | None:
+    text = (text or "").strip()
+    if len(text) > MAX_TEXT:
+        raise ValidationError(f"{what}最多 {MAX_TEXT} 个字（现为 {len(text)} 个字），请精简。")
+    return text or None
+
+
+# --- commands ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Application:
+    id: int
+    candidate_id: int
+    stage: str
+    version: int
+
+
+def open_application(
+    cur: Cursor, actor: User, candidate_id: int, *, employer_id: int, position_id: int | None = None,
+    drive_id: int | None = None, stage: str = "lead", note: str | None = None,
+) -> int:
+    """A new application of the person to an employer, starting at `stage`; returns its id."""
+    first = as_stage(stage)
+    if first in TERMINAL:
+        raise ValidationError("新建投递只能从进行中的阶段开始（不能是未通过、放弃或留平1年+）。")
+    note = _clean(note, "备注")
+
+    def work(cur: Cursor) -> int:
+        _require_editable(cur, actor, candidate_id)
+        employer = _check_references(cur, employer_id, position_id, drive_id)
+        open_now = rows(cur, f"select stage from application where candidate_id = $c and employer_id = $e"
+                             f" and stage in {_OPEN}", {"c": candidate_id, "e": employer_id})
+        if open_now:
+            raise ValidationError(f"该候选人在「{employer}」已有进行中的投递（{Stage.label_of(open_now[0][0])}），"
+                                  "请在原投递上变更阶段。")
+        app_id, now = next_id(cur, "seq_application"), clock.now()
+        values = {"id": app_id, "c": candidate_id, "e": employer_id, "p": position_id, "d": drive_id,
+                  "stage": first.value, "by": actor.username, "now": now, "note": note}
+        insert = ("insert into application (id, candidate_id, employer_id, position_id, drive_id, stage,"
+                  " created_by, created_at, updated_at, version)"
+                  " values ($id, $c, $e, $p, $d, $stage, $by, $now, $now, 1)")
+        cur.execute(insert, bind(insert, values))
+        _append_event(cur, app_id, candidate_id, None, first.value, now, actor, note)
+        # Touching the person serialises two users opening the same application at once.
+        cur.execute("update candidate set updated_at = $now where id = $c", {"now": now, "c": candidate_id})
+        audit.record(cur, actor, "create", entity="application", entity_id=app_id,
+                     after={k: values[k] for k in ("c", "e", "p", "d", "stage", "note")},
+                     detail=f"为候选人 #{candidate_id} 新建投递：{employer}（{first.label}）")
+        return app_id
+
+    return _retrying(cur, work)
+
+
+def move_stage(
+    cur: Cursor, actor: User, application_id: int, to_stage: str, *, note: str | None = None,
+    lost_reason: str | None = None, expected_version: int | None = None,
+) -> None:
+    """Move one application; with `expected_version`, a move someone else made first is refused."""
+    dst = as_stage(to_stage)
+    note, lost_reason = _clean(note, "备注"), _clean(lost_reason, "原因")
+
+    def work(cur: Cursor) -> None:
+        app = _load(cur, application_id)
+        _require_editable(cur, actor, app.candidate_id)
+        if expected_version is not None and app.version != expected_version:
+            raise ConcurrentEdit(STALE)
+        check_move(app.stage, dst, note=note, lost_reason=lost_reason,
+                   retention_confirmed=_retention_confirmed(cur, app.id))
+        _write_move(cur, actor, app, dst, note=note, lost_reason=lost_reason)
+
+    _retrying(cur, work)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    candidate_id: int
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    moved: tuple[int, ...]              # candidate ids whose application moved
+    skipped: tuple[Skipped, ...]
+
+    @property
+    def summary(self) -> str:
+        return f"已变更 {len(self.moved)} 人，跳过 {len(self.skipped)} 人。"
+
+
+def bulk_move(
+    cur: Cursor, actor: User, candidate_ids: list[int], to_stage: str, *, note: str | None = None,
+    lost_reason: str | None = None,
+) -> BulkResult:
+    """Move each person's most advanced open application; one transaction, one audit entry.
+    People the move does not apply to are skipped with the reason, not failed."""
+    require(actor, Action.EDIT_CANDIDATES)
+    dst = as_stage(to_stage)
+    note, lost_reason = _clean(note, "备注"), _clean(lost_reason, "原因")
+    ids = sorted({int(i) for i in candidate_ids})
+    if not ids:
+        raise ValidationError("请先勾选要变更阶段的候选人。")
+    if len(ids) > BULK_LIMIT:
+        raise ValidationError(f"一次最多批量变更 {BULK_LIMIT} 人（已选 {len(ids)} 人），请缩小范围。")
+
+    def work(cur: Cursor) -> BulkResult:
+        moves, moved, skipped = [], [], []
+        for row in _bulk_targets(cur, ids).iter_rows(named=True):
+            reason = _skip_reason(actor, row, dst, note, lost_reason)
+            if reason:
+                skipped.append(Skipped(row["candidate_id"], row["name"] or "", reason))
+            else:
+                moves.append(row)
+                moved.append(row["candidate_id"])
+        for row in moves:
+            app = _Application(row["application_id"], row["candidate_id"], row["stage"], row["version"])
+            _write_move(cur, actor, app, dst, note=note, lost_reason=lost_reason, audited=False)
+        audit.record(cur, actor, "bulk_update", entity="application",
+                     before={str(r["application_id"]): r["stage"] for r in moves},
+                     after={"stage": dst.value, "applications": [r["application_id"] for r in moves],
+                            "skipped": {str(s.candidate_id): s.reason for s in skipped}},
+                     detail=f"批量变更阶段为「{dst.label}」：{len(moved)} 人成功，{len(skipped)} 人跳过")
+        return BulkResult(tuple(moved), tuple(skipped))
+
+    return _retrying(cur, work)
+
+
+def _bulk_targets(cur: Cursor, ids: list[int]) -> pl.DataFrame:
+    """Each chosen person with their most advanced open application (null when none)."""
+    return frame(
+        cur,
+        f"""
+        with chosen as (select unnest($ids) as id),
+        ranked as (
+            select a.id, a.candidate_id, a.stage, a.version,
+                   row_number() over (partition by a.candidate_id
+                                      order by s.rank desc, a.updated_at desc, a.id desc) as pick
+            from application a join stage s on s.code = a.stage
+            where a.candidate_id in (select id from chosen) and a.stage in {_OPEN}
+        )
+        select ch.id as candidate_id, c.name, c.enclave_id, c.id is not null as found, c.merged_into,
+               c.deleted_at is not null as deleted, r.id as application_id, r.stage, r.version,
+               exists (select 1 from retention_check rc where rc.application_id = r.id
+                       and rc.months in (12, 36) and rc.still_in_pinghu) as retention_confirmed
+        from chosen ch
+        left join candidate c on c.id = ch.id
+        left join ranked r on r.candidate_id = ch.id and r.pick = 1
+        order by ch.id
+        """,
+        {"ids": ids},
+    )
+
+
+def _skip_reason(actor: User, row: dict[str, Any], dst: Stage, note: str | None, lost_reason: str | None) -> str | None:
+    if not row["found"]:
+        return "候选人不存在"
+    if row["merged_into"] is not None:
+        return f"已合并到编号 {row['merged_into']}"
+    if row["deleted"]:
+        return "已按本人要求删除（已匿名化）"
+    if not candidates.may_edit(actor, row["enclave_id"]):
+        return "无权限：招才专员只能维护本飞地的人员"
+    if row["application_id"] is None:
+        return "没有进行中的投递"
+    try:
+        check_move(row["stage"], dst, note=note, lost_reason=lost_reason,
+                   retention_confirmed=row["retention_confirmed"])
+    except ValidationError as error:
+        return str(error)
+    return None
+
+
+def record_retention_check(
+    cur: Cursor, actor: User, application_id: int, *, months: int, checked_on: date, still_employed: bool,
+    still_in_pinghu: bool, note: str | None = None,
+) -> int:
+    """Record the 6-, 12- or 36-month follow-up of a hire; returns the check's id."""
+    if months not in RETENTION_MONTHS:
+        raise ValidationError("留平回访只在到岗后 6、12 或 36 个月进行。", field="months")
+    if checked_on > clock.today():
+        raise ValidationError(f"回访日期 {checked_on} 晚于今天，请填写实际回访的日期。", field="checked_on")
+    note = _clean(note, "回访备注")
+
+    def work(cur: Cursor) -> int:
+        app = _load(cur, application_id)
+        _require_editable(cur, actor, app.candidate_id)
+        if app.stage not in (Stage.ARRIVED, Stage.RETAINED):
+            raise ValidationError(f"只有「已到岗」或「留平1年+」的投递需要留平回访（当前：{Stage.label_of(app.stage)}）。")
+        arrived_at = scalar(cur, "select max(occurred_at) from stage_event where application_id = $id"
+                                 " and to_stage = 'arrived'", {"id": app.id})
+        if arrived_at is not None and checked_on < arrived_at.date():
+            raise ValidationError(f"回访日期不能早于到岗日期（{arrived_at.date()}）。", field="checked_on")
+        done = scalar(cur, "select min(checked_on) from retention_check where application_id = $id and months = $m",
+                      {"id": app.id, "m": months})
+        if done is not None:
+            raise ValidationError(f"该投递已登记过到岗 {months} 个月回访（{done}）。")
+        check_id = next_id(cur, "seq_retention_check")
+        values = {"id": check_id, "app": app.id, "m": months, "on": checked_on, "employed": still_employed,
+                  "pinghu": still_in_pinghu, "note": note, "by": actor.username}
+        cur.execute("insert into retention_check (id, application_id, months, checked_on, still_employed,"
+                    " still_in_pinghu, note, checked_by) values ($id, $app, $m, $on, $employed, $pinghu, $note, $by)",
+                    values)
+        # The check changes which moves are allowed: bump the version (and serialise double entry).
+        cur.execute("update application set version = version + 1 where id = $id", {"id": app.id})
+        audit.record(cur, actor, "retention_check", entity="application", entity_id=app.id,
+                     after={k: values[k] for k in ("m", "on", "employed", "pinghu", "note")},
+                     detail=f"到岗 {months} 个月留平回访：{'仍在平湖' if still_in_pinghu else '已离开平湖'}")
+        return check_id
+
+    return _retrying(cur, work)
+
+
+# --- shared command steps -------------------------------------------------------------------------------
+
+def _retrying(cur: Cursor, work: Callable[[Cursor], T]) -> T:
+    try:
+        return run_in_transaction(cur, work)
+    except ConcurrentEdit as error:
+        raise ConcurrentEdit(STALE) from error
+
+
+def _load(cur: Cursor, application_id: int) -> _Application:
+    found = rows(cur, "select candidate_id, stage, version from application where id = $id", {"id": application_id})
+    if not found:
+        raise NotFound(f"投递 #{application_id} 不存在。")
+    return _Application(application_id, *found[0])
+
+
+def _require_editable(cur: Cursor, actor: User, candidate_id: int) -> None:
+    candidates.require_editable(cur, actor, candidate_id)
+    candidates.require_live(candidates.get(cur, actor, candidate_id))
+
+
+def _retention_confirmed(cur: Cursor, application_id: int) -> bool:
+    """A check at 12 or 36 months found the person still in Pinghu: the condition for `retained`."""
+    return bool(scalar(cur, "select count(*) from retention_check where application_id = $id"
+                            " and months in (12, 36) and still_in_pinghu", {"id": application_id}))
+
+
+def _check_references(cur: Cursor, employer_id: int, position_id: int | None, drive_id: int | None) -> str:
+    employer = scalar(cur, "select name from employer where id = $id", {"id": employer_id})
+    if employer is None:
+        raise ValidationError("请选择企业：所选企业不存在。", field="employer_id")
+    if position_id is not None and scalar(cur, "select employer_id from position where id = $id",
+                                          {"id": position_id}) != employer_id:
+        raise ValidationError(f"所选岗位不属于「{employer}」，请重新选择。", field="position_id")
+    if drive_id is not None and scalar(cur, "select count(*) from campus_drive where id = $id", {"id": drive_id}) == 0:
+        raise ValidationError("所选校园招聘不存在。", field="drive_id")
+    return employer
+
+
+def _write_move(cur: Cursor, actor: User, app: _Application, dst: Stage, *, note: str | None,
+                lost_reason: str | None, audited: bool = True) -> None:
+    now = clock.now()
+    lost = lost_reason if dst.is_exit else None
+    # No RETURNING: DuckDB turns an UPDATE … RETURNING into DELETE+INSERT, which the stage_event
+    # foreign key refuses. An UPDATE's own result row is the number of rows it changed.
+    updated = rows(cur, "update application set stage = $to, lost_reason = $lost, version = version + 1,"
+                        " updated_at = $now where id = $id and version = $version",
+                   {"to": dst.value, "lost": lost, "now": now, "id": app.id, "version": app.version})
+    if updated[0][0] != 1:
+        raise ConcurrentEdit(STALE)
+    event_note = "；".join(t for t in (lost, note) if t) or None
+    _append_event(cur, app.id, app.candidate_id, app.stage, dst.value, now, actor, event_note)
+    if audited:
+        audit.record(cur, actor, "move_stage", entity="application", entity_id=app.id,
+                     before={"stage": app.stage, "version": app.version},
+                     after={"stage": dst.value, "version": app.version + 1, "note": note, "lost_reason": lost},
+                     detail=f"候选人 #{app.candidate_id}：{Stage.label_of(app.stage)} → {dst.label}")
+
+
+def _append_event(cur: Cursor, app_id: int, candidate_id: int, from_stage: str | None, to_stage: str,
+                  at: datetime, actor: User, note: str | None) -> None:
+    cur.execute("insert into stage_event (id, application_id, candidate_id, from_stage, to_stage, occurred_at,"
+                " actor, note) values (nextval('seq_stage_event'), $app, $c, $from, $to, $at, $actor, $note)",
+                {"app": app_id, "c": candidate_id, "from": from_stage, "to": to_stage, "at": at,
+                 "actor": actor.username, "note": note})
+
+
+# --- reads ----------------------------------------------------------------------------------------------
+
+def applications(cur: Cursor, actor: User, candidate_id: int) -> pl.DataFrame:
+    """A person's applications, open ones first, most advanced first; `moved_at` is the last move."""
+    require(actor, Action.READ_PROGRAMMES)
+    return frame(
+        cur,
+        f"""
+        select a.id, a.employer_id, e.name as employer, a.position_id, p.title as position, a.drive_id,
+               d.title as drive, a.stage, s.label as stage_label, a.stage in {_OPEN} as is_open, a.lost_reason,
+               a.version, a.created_at, a.updated_at as moved_at,
+               exists (select 1 from retention_check rc where rc.application_id = a.id
+                       and rc.months in (12, 36) and rc.still_in_pinghu) as retention_confirmed
+        from application a
+        join stage s on s.code = a.stage
+        left join employer e on e.id = a.employer_id
+        left join position p on p.id = a.position_id
+        left join campus_drive d on d.id = a.drive_id
+        where a.candidate_id = $id
+        order by a.stage in {_OPEN} desc, s.rank desc, a.updated_at desc, a.id desc
+        """,
+        {"id": candidate_id},
+    )
+
+
+def history(cur: Cursor, actor: User, candidate_id: int) -> pl.DataFrame:
+    """A person's stage events, newest first, with labels and who moved them."""
+    require(actor, Action.READ_PROGRAMMES)
+    return frame(
+        cur,
+        """
+        select ev.id, ev.occurred_at, ev.application_id, e.name as employer, ev.from_stage,
+               fs.label as from_label, ev.to_stage, ts.label as to_label, ev.actor,
+               coalesce(u.display_name, ev.actor) as actor_name, ev.note
+        from stage_event ev
+        join application a on a.id = ev.application_id
+        left join employer e on e.id = a.employer_id
+        left join stage fs on fs.code = ev.from_stage
+        join stage ts on ts.code = ev.to_stage
+        left join app_user u on u.username = ev.actor
+        where ev.candidate_id = $id
+        order by ev.occurred_at desc, ev.id desc
+        """,
+        {"id": candidate_id},
+    )
+
+
+@dataclass(frozen=True)
+class Board:
+    counts: dict[str, int]          # every stage code → applications in it (0 when none)
+    cards: pl.DataFrame             # the most recently moved applications per stage, contacts masked
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def cards_in(self, stage: str) -> pl.DataFrame:
+        return self.cards.filter(pl.col("stage") == stage)
+
+
+def board(
+    cur: Cursor, actor: User, *, employer_id: int | None = None, drive_id: int | None = None,
+    enclave_id: int | None = None, cards_per_stage: int = 8,
+) -> Board:
+    """Counts per stage and the latest cards per stage, for one employer, drive and/or enclave.
+    Two queries over `application`: a GROUP BY that also picks each stage's latest ids, then the
+    cards' joins for those few ids only."""
+    require(actor, Action.READ_PROGRAMMES)
+    clauses, params = ["true"], {"n": max(1, min(int(cards_per_stage), 50))}
+    if employer_id is not None:
+        clauses.append("a.employer_id = $employer_id")
+        params["employer_id"] = employer_id
+    if drive_id is not None:
+        clauses.append("a.drive_id = $drive_id")
+        params["drive_id"] = drive_id
+    if enclave_id is not None:
+        clauses.append("a.candidate_id in (select id from candidate where enclave_id = $enclave_id)")
+        params["enclave_id"] = enclave_id
+    # max_by(…, n) is DuckDB's top-n per group; PostgreSQL would use a LATERAL … LIMIT per stage.
+    per_stage = rows(cur, f"select a.stage, count(*), max_by(a.id, (a.updated_at, a.id), $n) from application a"
+                          f" where {' and '.join(clauses)} group by a.stage", params)
+    counts = {s.value: 0 for s in Stage} | {stage: int(n) for stage, n, _ in per_stage}
+    ids = [i for _, _, recent in per_stage for i in recent]
+    # The few cards are fetched by primary key. The ids go inline (integers from the query above,
+    # never user text) because DuckDB answers an inline IN list from the key index; a bound list
+    # would scan the whole table.
+    apps = frame(
+        cur,
+        f"""
+        select a.id as application_id, a.stage, a.version, a.updated_at as moved_at, a.candidate_id,
+               e.name as employer, p.title as position, d.title as drive
+        from application a
+        left join employer e on e.id = a.employer_id
+        left join position p on p.id = a.position_id
+        left join campus_drive d on d.id = a.drive_id
+        where a.id in ({_inline_ids(ids)})
+        """,
+    )
+    people = frame(
+        cur,
+        f"""
+        select id as candidate_id, name, mobile, email, enclave_id, deleted_at is not null as deleted
+        from candidate where id in ({_inline_ids(apps["candidate_id"].to_list())})
+        """,
+    )
+    cards = apps.join(people, on="candidate_id", how="inner").sort(["moved_at", "application_id"], descending=True)
+    cards = candidates.mask_frame(cards, actor)
+    editable = [candidates.may_edit(actor, e) and not d for e, d in zip(cards["enclave_id"], cards["deleted"])]
+    return Board(counts, cards.with_columns(pl.Series("editable", editable, dtype=pl.Boolean)))
+
+
+def _inline_ids(ids: list[int]) -> str:
+    return ", ".join(str(int(i)) for i in ids) or "null"
+
+
+def retention_due(cur: Cursor, actor: User, *, today: date | None = None, within_days: int = 0,
+                  limit: int = 200) -> pl.DataFrame:
+    """Hires whose 6/12/36-month check falls due by `today` (+ `within_days`) and is not recorded:
+    one row per application, its latest milestone due (a 12-month check also answers the 6-month
+    one), oldest first; `total` counts all rows before `limit`. Recruiters: own enclave."""
+    require(actor, Action.READ_PROGRAMMES)
+    today = today or clock.today()
+    scope, params = "", {"until": today + timedelta(days=within_days), "today": today, "limit": limit}
+    if actor.is_recruiter:
+        scope = "and c.enclave_id = $enclave_id"
+        params["enclave_id"] = scope_enclave(actor)
+    due = frame(
+        cur,
+        f"""
+        with arrivals as (
+            select application_id, cast(max(occurred_at) as date) as arrived_on
+            from stage_event where to_stage = 'arrived' group by application_id
+        ), checked as (
+            select application_id, max(months) as months from retention_check group by application_id
+        ), hires as (
+            select a.id as application_id, a.candidate_id, a.employer_id, a.stage, a.version, ar.arrived_on,
+                   case when ar.arrived_on + interval '36 months' <= $until then 36
+                        when ar.arrived_on + interval '12 months' <= $until then 12
+                        when ar.arrived_on + interval '6 months' <= $until then 6 end as months,
+                   coalesce(ck.months, 0) as checked_months
+            from application a
+            join arrivals ar on ar.application_id = a.id
+            left join checked ck on ck.application_id = a.id
+            where a.stage in ('arrived', 'retained')
+        ), due as (
+            select h.*, cast(h.arrived_on + case h.months when 36 then interval '36 months'
+                                                  when 12 then interval '12 months'
+                                                  else interval '6 months' end as date) as due_on
+            from hires h where h.months > h.checked_months
+        )
+        select d.application_id, d.candidate_id, c.name, c.mobile, c.email, c.enclave_id, en.name as enclave,
+               e.name as employer, d.stage, d.version, d.arrived_on, d.months, d.due_on,
+               $today - d.due_on as days_overdue, count(*) over () as total
+        from due d
+        join candidate c on c.id = d.candidate_id and c.merged_into is null and c.deleted_at is null {scope}
+        left join enclave en on en.id = c.enclave_id
+        left join employer e on e.id = d.employer_id
+        order by d.due_on, d.application_id
+        limit $limit
+        """,
+        params,
+    )
+    return candidates.mask_frame(due, actor)
+
+
+def employers(cur: Cursor) -> pl.DataFrame:
+    """Employers to choose from (id, name), by name."""
+    return frame(cur, "select id, name from employer order by name")
+
+
+def drives(cur: Cursor) -> pl.DataFrame:
+    """Campus drives to choose from (id, title with date), newest first."""
+    return frame(cur, "select d.id, d.title || '（' || cast(d.held_on as varchar) || '）' as title"
+                      " from campus_drive d order by d.held_on desc, d.id desc")
+
+
+def positions(cur: Cursor, employer_id: int) -> pl.DataFrame:
+    return frame(cur, "select id, title from position where employer_id = $e order by title, id", {"e": employer_id})

@@ -1,0 +1,73 @@
+"""`python -m loaders import FILE [--db PATH] [--drive ID] [--force] [--json]`: the importer, headless."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from db.connection import open_database
+from db.imports import ImportResult
+from db.permissions import SYSTEM
+from loaders.importer import Prepared, import_file
+
+SHOWN = 20   # warnings and rejects listed on the terminal; all of them are kept with the batch
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("import", help="导入校园招聘报名表（CSV / TSV / TXT / Excel）")
+    p.add_argument("file", type=Path, help="要导入的文件")
+    p.add_argument("--db", type=Path, help="数据库文件（默认 $CRM_DB 或 data/crm.duckdb；不存在则新建）")
+    p.add_argument("--drive", type=int, help="校园招聘场次编号：每个有效行都登记一份该场次的投递")
+    p.add_argument("--force", action="store_true", help="文件已导入过也再次导入（已有人员只匹配，不重复新增）")
+    p.add_argument("--create-employers", action="store_true", help="意向企业不在名录中时新建企业（需配合 --drive）")
+    p.add_argument("--json", action="store_true", help="只输出一行 JSON：batch_id, read, inserted, matched, "
+                                                       "duplicate_in_file, rejected, warnings")
+
+
+def run(path: Path, args: argparse.Namespace) -> int:
+    conn = open_database(path)
+    try:
+        cur = conn.cursor()
+        progress = None if args.json else _progress
+        prepared, result = import_file(cur, SYSTEM, args.file, drive_id=args.drive, force=args.force,
+                                       create_employers=args.create_employers, progress=progress)
+        conn.execute("checkpoint").fetchall()
+    finally:
+        conn.close()
+    if args.json:
+        print(json.dumps(result.counts(), ensure_ascii=False))
+    else:
+        _report(prepared, result)
+    return 0
+
+
+def _progress(fraction: float, message: str) -> None:
+    print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
+
+
+def _report(p: Prepared, r: ImportResult) -> None:
+    print(f"导入完成（批次 #{r.batch_id}）：读取 {r.read:,} 行 = 新增 {r.inserted:,} + 匹配已有 {r.matched:,}"
+          f" + 文件内重复 {r.duplicate_in_file:,} + 拒绝 {r.rejected:,}；警告 {r.warnings:,} 条。")
+    where = f"工作表「{p.sheet.sheet_name}」" if p.sheet.sheet_name else f"编码 {p.sheet.encoding}"
+    print(f"{where}，表头在第 {p.header_row} 行。")
+    if r.earlier_batch:
+        print(f"此文件曾由批次 #{r.earlier_batch} 导入；本次为强制再次导入。")
+    if p.dropped_columns:
+        print(f"身份证号列「{'、'.join(p.dropped_columns)}」已识别并丢弃：不会保存到任何地方。")
+    if p.unknown_columns:
+        print(f"未使用的列（未保存）：{'、'.join(p.unknown_columns)}")
+    if r.filled:
+        print(f"已为已有人员补全 {r.filled:,} 个空白字段（不覆盖已有内容）。")
+    if r.applications:
+        print(f"已登记 {r.applications:,} 份投递。")
+    if r.created_employers:
+        print(f"已新建企业：{'、'.join(r.created_employers)}")
+    for title, table in (("警告", p.warnings), ("拒绝", p.rejects)):
+        if table.height:
+            print(f"{title}（前 {min(SHOWN, table.height)} 条，共 {table.height:,} 条）：")
+            text = "message" if "message" in table.columns else "reasons"
+            for row_number, message in table.select("row_number", text).head(SHOWN).iter_rows():
+                print(f"  第 {row_number} 行：{message}")
+    if r.warnings > p.warnings.height:
+        print(f"另有 {r.warnings - p.warnings.height:,} 条与已有人员比对的警告，可在导入页面的导入记录中查看。")

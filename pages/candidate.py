@@ -1,0 +1,106 @@
+"""候选人详情: profile, applications and stages, activities, timeline, edit, deletion on request."""
+from __future__ import annotations
+
+import streamlit as st
+
+from db import candidate_commands, candidates, timeline
+from db.candidate_commands import CandidateDraft
+from db.enums import Channel, TalentCategory
+from db.errors import DomainError
+from db.permissions import Action, can
+from pages import _pipeline_panel
+from pages._candidate_form import candidate_form
+from pages._widgets import cursor, flash, gate, show_error, show_flash
+
+user = gate(__file__)
+cur = cursor()
+candidate_id = st.session_state.get("candidate_id")
+if candidate_id is None:
+    st.title("候选人详情")
+    st.info("请先在「候选人」列表中选择一位候选人。")
+    st.page_link("pages/candidates.py", label="前往候选人列表", icon=":material/group:")
+    st.stop()
+
+reveal = st.session_state.get(f"reveal_{candidate_id}", False)
+person = candidates.get(cur, user, candidate_id, reveal=reveal)
+if person is None:
+    st.title("候选人详情")
+    st.error(f"编号 {candidate_id} 的候选人不存在。")
+    st.stop()
+st.title(person.name)
+show_flash()
+if person.merged_into:
+    st.warning(f"该记录已合并到编号 {person.merged_into}。")
+    if st.button("打开合并后的记录"):
+        st.session_state["candidate_id"] = person.merged_into
+        st.rerun()
+    st.stop()
+if person.deleted_at:
+    st.warning(f"该候选人已于 {person.deleted_at:%Y-%m-%d} 按本人要求删除（匿名化），仅保留统计所需的阶段记录。")
+editable = candidates.may_edit(user, person.enclave_id) and person.deleted_at is None
+
+head = st.columns([3, 2])
+head[0].markdown(" · ".join(x for x in (TalentCategory.label_of(person.talent_category), person.degree or "",
+                                        person.university or person.university_raw or "", person.enclave or "市本级") if x))
+if person.tags:
+    head[0].markdown(" ".join(f":blue-badge[{t}]" for t in person.tags))
+with head[1]:
+    st.markdown(f"手机：{person.mobile or '—'}　邮箱：{person.email or '—'}")
+    if person.contacts_masked and can(user, Action.VIEW_ALL_CONTACTS) and st.button("显示完整联系方式（记入审计）"):
+        st.session_state[f"reveal_{candidate_id}"] = True
+        st.rerun()
+
+tabs = st.tabs(["概况", "投递与阶段", "跟进记录", "时间线", "编辑", "删除"])
+with tabs[0]:
+    a, b, c = st.columns(3)
+    a.markdown(f"**性别**：{person.gender or '—'}  \n**出生年份**：{person.birth_year or '—'}  \n"
+               f"**专业**：{person.major or '—'}  \n**毕业**：{person.graduation_year or '—'} 年 {person.graduation_month or ''}")
+    b.markdown(f"**来源渠道**：{Channel.label_of(person.channel)}  \n**来源飞地**：{person.source_enclave or '—'}  \n"
+               f"**来源校招**：{person.source_drive or '—'}  \n**来源协议**：{person.source_agreement or '—'}")
+    c.markdown(f"**负责人**：{person.owner or '—'}  \n**下次跟进**：{person.next_follow_up_on or '—'}  \n"
+               f"**建档**：{person.created_at:%Y-%m-%d} · {person.created_by or ''}")
+    st.markdown(f"**个人信息授权**：{person.consent_method or '未记录'}；目的：{person.consent_purpose or '—'}"
+                + (f"；时间 {person.consent_at:%Y-%m-%d}" if person.consent_at else ""))
+    if person.notes:
+        st.markdown(f"**备注**：{person.notes}")
+with tabs[1]:
+    _pipeline_panel.applications_panel(cur, user, person)
+with tabs[2]:
+    _pipeline_panel.activity_panel(cur, user, person)
+with tabs[3]:
+    st.dataframe(timeline.for_candidate(cur, user, candidate_id), hide_index=True, width="stretch", column_config={
+        "at": st.column_config.DatetimeColumn("时间", format="YYYY-MM-DD HH:mm"), "kind": "类型", "actor": "操作人",
+        "text": "内容"})
+with tabs[4]:
+    if not editable:
+        st.info("您只能查看该候选人：招才专员只能修改本飞地人员，管理者只读。")
+    else:
+        full = candidates.get(cur, user, candidate_id, reveal=True) if not person.contacts_masked else person
+        draft = candidate_form(cur, user, key=f"edit_{candidate_id}", initial=CandidateDraft.from_candidate(full),
+                               submit_label="保存修改")
+        reason = st.text_input("若提示疑似重复，填写不是同一人的依据后再保存", key=f"dup_reason_{candidate_id}")
+        if draft is not None:
+            try:
+                candidate_commands.update(cur, user, candidate_id, draft, expected_version=person.version,
+                                          duplicate_reason=reason or None)
+                flash("已保存修改。")
+                st.rerun()
+            except DomainError as error:
+                show_error(error)
+with tabs[5]:
+    st.markdown("按《个人信息保护法》第四十七条，本人要求删除时：姓名替换、联系方式和个人信息清除、跟进内容删除，"
+                "投递与阶段记录保留（统计口径不变）。此操作不可撤销。")
+    if editable:
+        with st.form(f"delete_{candidate_id}"):
+            why = st.text_input("删除依据 *", placeholder="如：本人于 2026-11-20 电话要求删除")
+            sure = st.checkbox("我确认已核实本人身份，且该操作不可撤销")
+            if st.form_submit_button("按本人要求删除", type="primary"):
+                if not sure:
+                    st.error("请先勾选确认。")
+                else:
+                    try:
+                        candidate_commands.delete_on_request(cur, user, candidate_id, reason=why)
+                        flash("已按本人要求删除（匿名化）。")
+                        st.rerun()
+                    except DomainError as error:
+                        show_error(error)

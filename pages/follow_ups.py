@@ -1,0 +1,123 @@
+"""待跟进: a recruiter's follow-ups due today and overdue, and the hires whose retention check is due."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import polars as pl
+import streamlit as st
+
+from db import activities, analytics, clock, pipeline
+from db.connection import database_path
+from db.enums import ActivityKind, Stage
+from db.errors import DomainError
+from db.permissions import User
+from db.sql import Cursor
+from pages._pipeline_panel import KINDS, flash, show_flash
+from pages._widgets import cursor, gate, show_error
+
+SCOPE = "follow_ups"
+
+
+@st.cache_data(ttl=300, max_entries=32, show_spinner="正在查找到期的留平回访……")
+def retention_due(_cur: Cursor, _user: User, db: str, who: tuple, today: object, version: tuple) -> pl.DataFrame:
+    # Keyed by database, user and data version (every command audits), so a recorded check shows at once.
+    return pipeline.retention_due(_cur, _user)
+
+
+user = gate(__file__)
+cur = cursor()
+st.title("待跟进")
+show_flash(SCOPE)
+scopes = {"mine": "我负责的", "enclave": "本飞地"} if user.is_recruiter else {"mine": "我负责的", "all": "全部"}
+scope = st.radio("范围", list(scopes), format_func=scopes.get, horizontal=True, key="follow_ups_scope")
+due = activities.follow_ups(cur, user, scope=scope)
+checks = retention_due(cur, user, str(database_path().resolve()), (user.id, user.role, user.enclave_id),
+                       clock.today(), analytics.data_version(cur))
+overdue = due.filter(pl.col("days_overdue") > 0).height
+checks_total = int(checks["total"][0]) if checks.height else 0
+a, b, c = st.columns(3)
+a.metric("今天到期", f"{due.height - overdue:,} 人")
+b.metric("已逾期", f"{overdue:,} 人")
+c.metric("留平回访待登记", f"{checks_total:,} 人", help="到岗满 6、12、36 个月、尚未登记回访的人员（招才专员：本飞地）")
+
+follow_tab, retention_tab = st.tabs([f"跟进（{due.height:,}）", f"留平回访（{checks_total:,}）"])
+with follow_tab:
+    if due.height == 0:
+        st.info("今天没有到期或逾期的跟进。在候选人详情中记录沟通时可约定下次跟进日期。")
+    else:
+        st.dataframe(
+            due.select("name", "mobile", "stage_label", "next_follow_up_on", "days_overdue", "last_kind_label",
+                       "last_on", "last_body", "owner", "enclave"),
+            hide_index=True, width="stretch",
+            column_config={
+                "name": "姓名", "mobile": "手机", "stage_label": "阶段",
+                "next_follow_up_on": st.column_config.DateColumn("约定跟进"),
+                "days_overdue": st.column_config.NumberColumn("逾期天数", help="0 表示今天到期"),
+                "last_kind_label": "上次沟通", "last_on": st.column_config.DateColumn("上次日期"),
+                "last_body": "上次内容", "owner": "负责人", "enclave": "飞地",
+            },
+        )
+        people = {r["id"]: f"{r['name']}（{'逾期 ' + str(r['days_overdue']) + ' 天' if r['days_overdue'] else '今天'}）"
+                  for r in due.iter_rows(named=True)}
+        chosen = st.selectbox("处理跟进", list(people), format_func=people.get, key="follow_ups_person")
+        with st.form("follow_ups_done", clear_on_submit=True):
+            left, right = st.columns(2)
+            kind = left.selectbox("沟通方式", KINDS, index=KINDS.index(ActivityKind.CALL),
+                                  format_func=ActivityKind.label_of)
+            next_on = right.date_input("下次跟进日期（不填则结束跟进）", value=None,
+                                       min_value=clock.today() + timedelta(days=1))
+            note = st.text_area("沟通内容（可不填）", max_chars=activities.MAX_BODY)
+            submitted = st.form_submit_button("完成跟进", type="primary")
+        if submitted:
+            try:
+                activities.complete_follow_up(cur, user, chosen, next_on=next_on, note=note, kind=kind)
+            except DomainError as error:
+                show_error(error)
+            else:
+                flash(SCOPE, f"已完成对{people[chosen].split('（')[0]}的跟进" + (f"，下次跟进 {next_on}。" if next_on else "。"))
+                st.rerun()
+
+with retention_tab:
+    if checks.height == 0:
+        st.info("没有到期的留平回访。")
+    else:
+        st.caption(f"按到期日排列，显示前 {checks.height:,} 条。到岗满 12 或 36 个月且仍在平湖的人员，登记后可标记为「留平1年+」。")
+        st.dataframe(
+            checks.select("name", "mobile", "employer", "arrived_on", "months", "due_on", "days_overdue", "enclave"),
+            hide_index=True, width="stretch",
+            column_config={"name": "姓名", "mobile": "手机", "employer": "企业",
+                           "arrived_on": st.column_config.DateColumn("到岗日期"),
+                           "months": st.column_config.NumberColumn("回访节点", format="%d 个月"),
+                           "due_on": st.column_config.DateColumn("应回访日期"), "days_overdue": "逾期天数",
+                           "enclave": "飞地"},
+        )
+        rows = {r["application_id"]: r for r in checks.iter_rows(named=True)}
+        app_id = st.selectbox("登记回访", list(rows), key="follow_ups_check", format_func=lambda i: (
+            f"{rows[i]['name']} · {rows[i]['employer'] or '—'} · {rows[i]['months']} 个月"))
+        due_check = rows[app_id]
+        with st.form("follow_ups_retention"):
+            left, right = st.columns(2)
+            checked_on = left.date_input("回访日期", value=clock.today(), max_value=clock.today())
+            employed = right.checkbox("仍在该企业工作", value=True)
+            in_pinghu = right.checkbox("仍在平湖", value=True)
+            retain = right.checkbox("仍在平湖时，同时标记为「留平1年+」", value=True,
+                                    disabled=due_check["months"] < 12 or due_check["stage"] != Stage.ARRIVED)
+            note = left.text_input("回访备注", max_chars=pipeline.MAX_TEXT)
+            submitted = st.form_submit_button("登记回访", type="primary")
+        if submitted:
+            try:
+                pipeline.record_retention_check(cur, user, app_id, months=due_check["months"], checked_on=checked_on,
+                                                still_employed=employed, still_in_pinghu=in_pinghu, note=note)
+            except DomainError as error:
+                show_error(error)
+            else:
+                message = f"已登记{due_check['name']}到岗 {due_check['months']} 个月的留平回访。"
+                try:
+                    if retain and in_pinghu and due_check["months"] >= 12 and due_check["stage"] == Stage.ARRIVED:
+                        pipeline.move_stage(cur, user, app_id, Stage.RETAINED,
+                                            expected_version=due_check["version"] + 1)
+                        message += "已标记为「留平1年+」。"
+                except DomainError as error:
+                    message += f"但未能标记为「留平1年+」：{error}"
+                flash(SCOPE, message)
+                st.rerun()

@@ -1,0 +1,132 @@
+"""导入 (HR, admin): upload a campus-fair sheet, check mapping and preview, commit, download rejects, undo."""
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from db import imports
+from db.errors import DomainError
+from loaders import import_export, importer
+from loaders.importer.fields import LABELS
+from pages._widgets import cursor, figure, gate, show_error
+
+actor = gate(__file__)
+cur = cursor()
+state = st.session_state
+st.title("导入")
+st.caption("上传校园招聘报名表（CSV / TSV / TXT / Excel）。先检查识别结果，确认后一次性写入；导入的批次可以撤销。")
+
+upload = st.file_uploader("报名表文件", type=["csv", "tsv", "txt", "xlsx", "xls"], key="import_upload")
+drives = imports.drives(cur)
+drive_labels = dict(zip(drives["id"].to_list(), drives["label"].to_list()))
+drive_id = st.selectbox("校园招聘场次（可选：选择后每个有效行都登记一份该场次的投递）", [None, *drive_labels],
+                        format_func=lambda d: "不关联场次" if d is None else drive_labels[d], key="import_drive")
+
+prepared: importer.Prepared | None = None
+if upload is not None:
+    data = upload.getvalue()
+    overrides: dict[int, str | None] = state.setdefault("import_overrides", {})
+    header_row = state.get("import_header_row")
+    try:
+        key = (upload.file_id, tuple(sorted(overrides.items())), header_row)
+        if state.get("import_prepared_key") != key:
+            state["import_prepared"] = importer.prepare(data, upload.name, importer.references(cur),
+                                                        overrides=overrides, header_row=header_row)
+            state["import_prepared_key"] = key
+        prepared = state["import_prepared"]
+    except DomainError as error:
+        show_error(error)
+
+if prepared is not None:
+    sheet = prepared.sheet
+    found = f"工作表「{sheet.sheet_name}」" if sheet.sheet_name else f"编码 {sheet.encoding}，分隔符 {repr(sheet.delimiter)}"
+    st.info(f"{found}；表头在第 {prepared.header_row} 行。")
+    with st.expander("列对应关系（可修改）", expanded=False):
+        choices = [None, *LABELS]
+        for column in prepared.columns:
+            picked = st.selectbox(f"第 {column.index + 1} 列「{column.header}」", choices,
+                                  index=choices.index(column.field), key=f"map_{prepared.sha256[:8]}_{column.index}",
+                                  format_func=lambda f: "不导入" if f is None else LABELS[f], disabled=column.dropped)
+            if picked != column.field and not column.dropped:
+                state["import_overrides"] = {**state.get("import_overrides", {}), column.index: picked}
+                st.rerun()
+        new_header = st.number_input("表头所在行", min_value=1, max_value=50, value=prepared.header_row)
+        if new_header != prepared.header_row:
+            state["import_header_row"] = int(new_header)
+            st.rerun()
+    if prepared.dropped_columns:
+        st.warning(f"身份证号列「{'、'.join(prepared.dropped_columns)}」已识别并丢弃，不会保存到任何地方。")
+    if prepared.unknown_columns:
+        st.caption(f"未使用的列（不保存）：{'、'.join(prepared.unknown_columns)}")
+
+    st.subheader("预览（规范化之后的前 20 行）")
+    st.dataframe(prepared.preview(20), hide_index=True)
+    st.subheader("校验结果")
+    cols = st.columns(4)
+    with cols[0]:
+        figure("读取行数", prepared.read)
+    with cols[1]:
+        figure("文件内重复", prepared.duplicate_in_file)
+    with cols[2]:
+        figure("拒绝", prepared.rejected)
+    with cols[3]:
+        figure("警告", prepared.warnings.height)
+    if prepared.rejected:
+        st.write("拒绝原因：" + "；".join(f"{k} {v} 行" for k, v in prepared.rejects_by_reason().items()))
+    if prepared.warnings.height:
+        st.write("警告类别：" + "；".join(f"{k} {v} 条" for k, v in prepared.warnings_by_field().items()))
+        st.dataframe(prepared.warnings.head(200).rename({"row_number": "行号", "field": "字段", "message": "说明"}),
+                     hide_index=True)
+
+    create = False
+    if drive_id is not None and prepared.unknown_employers:
+        create = st.checkbox(f"新建名录中没有的意向企业：{'、'.join(prepared.unknown_employers[:20])}")
+    earlier = imports.imported(cur, prepared.sha256)
+    force = False
+    if earlier:
+        st.warning(f"此文件已于 {earlier[1]:%Y-%m-%d %H:%M} 由 {earlier[2]} 导入（批次 #{earlier[0]}）。")
+        force = st.checkbox("仍然导入（已有人员只匹配、补全空白，不会重复新增）")
+    if st.button("确认导入", type="primary", disabled=bool(earlier) and not force):
+        bar = st.progress(0.0, text="准备写入……")
+        try:
+            result = importer.commit(cur, actor, prepared, drive_id=drive_id, force=force,
+                                     create_employers=tuple(prepared.unknown_employers) if create else (),
+                                     progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
+            bar.progress(1.0, text="完成")
+            state["import_result"] = result
+        except DomainError as error:
+            show_error(error)
+
+result = state.get("import_result")
+if result is not None:
+    st.success(f"导入完成（批次 #{result.batch_id}）：读取 {result.read} 行 = 新增 {result.inserted} + 匹配已有 "
+               f"{result.matched} + 文件内重复 {result.duplicate_in_file} + 拒绝 {result.rejected}；"
+               f"警告 {result.warnings} 条，补全 {result.filled} 个空白字段，登记投递 {result.applications} 份。")
+    if result.rejected:
+        table = import_export.rejects_table(imports.rejects(cur, actor, result.batch_id))
+        left, right = st.columns(2)
+        left.download_button("下载拒绝的行（Excel）", import_export.to_xlsx(table), f"rejects-{result.batch_id}.xlsx")
+        right.download_button("下载拒绝的行（CSV）", import_export.to_csv(table), f"rejects-{result.batch_id}.csv",
+                              mime="text/csv")
+
+st.subheader("导入记录")
+history = imports.history(cur, actor)
+if history.height == 0:
+    st.caption("还没有导入记录。")
+else:
+    st.dataframe(history.with_columns(pl.col("undone_at").is_not_null().alias("已撤销")).rename({
+        "id": "批次", "file_name": "文件", "imported_by": "导入人", "imported_at": "时间", "read_rows": "读取",
+        "inserted": "新增", "matched": "匹配", "duplicate_in_file": "重复", "rejected": "拒绝", "warnings": "警告"})
+        .drop("drive_id", "undone_at", "undone_by"), hide_index=True)
+    live = history.filter(pl.col("undone_at").is_null())
+    if live.height:
+        batch = st.selectbox("要撤销的批次", live["id"].to_list(), key="undo_batch",
+                             format_func=lambda b: f"#{b} {live.filter(pl.col('id') == b)['file_name'][0]}")
+        if st.button("撤销所选批次"):
+            try:
+                undone = imports.undo(cur, actor, batch)
+                state.pop("import_result", None)
+                st.success(f"已撤销批次 #{batch}：删除 {undone.deleted_candidates} 名新增人员、"
+                           f"{undone.deleted_applications} 份投递，还原 {undone.reverted_fields} 个补全字段。")
+            except DomainError as error:
+                show_error(error)
