@@ -301,18 +301,15 @@ def by_enclave(cur: Cursor, actor: User, year: int) -> pl.DataFrame:
     return frame(
         cur,
         f"""
-        with hires as (
-            select c.enclave_id, count(distinct c.id) as hires
+        with moves as (   -- one pass over the year's events for both hires and intents
+            select c.enclave_id,
+                   count(distinct c.id) filter (where e.to_stage = 'arrived') as hires,
+                   count(distinct c.id) filter (where e.to_stage in {INTENT_OR_LATER}
+                       and (e.from_stage is null or e.from_stage not in {INTENT_OR_LATER})) as intents
             from stage_event e join candidate c on c.id = e.candidate_id
-            where e.to_stage = 'arrived' and e.occurred_at >= $start and e.occurred_at < $end
-              and c.merged_into is null
-            group by 1
-        ), intents as (
-            select c.enclave_id, count(distinct c.id) as intents
-            from stage_event e join candidate c on c.id = e.candidate_id
-            where e.to_stage in {INTENT_OR_LATER} and (e.from_stage is null or e.from_stage not in {INTENT_OR_LATER})
-              and e.occurred_at >= $start and e.occurred_at < $end and c.merged_into is null
-            group by 1
+            where e.occurred_at >= $start and e.occurred_at < $end and c.merged_into is null
+              and (e.to_stage = 'arrived' or e.to_stage in {INTENT_OR_LATER})
+            group by c.enclave_id
         ), created as (
             select enclave_id, count(*) as candidates from candidate
             where created_at >= $start and created_at < $end and merged_into is null
@@ -325,13 +322,12 @@ def by_enclave(cur: Cursor, actor: User, year: int) -> pl.DataFrame:
         )
         select n.id as enclave_id, n.code, n.name, n.city,
                cast(coalesce(cr.candidates, 0) as bigint) as candidates,
-               cast(coalesce(i.intents, 0) as bigint) as intents,
-               cast(coalesce(h.hires, 0) as bigint) as hires,
+               cast(coalesce(m.intents, 0) as bigint) as intents,
+               cast(coalesce(m.hires, 0) as bigint) as hires,
                cast(g.target as bigint) as target
         from enclave n
         left join created cr on cr.enclave_id = n.id
-        left join intents i on i.enclave_id = n.id
-        left join hires h on h.enclave_id = n.id
+        left join moves m on m.enclave_id = n.id
         left join goals g on g.enclave_id = n.id
         where n.active and ($enclave is null or n.id = $enclave)
         order by hires desc, n.code

@@ -14,7 +14,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "name", "name_pinyin", "name_initials", "gender", "birth_year", "mobile", "email", "university_id",
         "university_raw", "college", "major", "degree", "graduation_year", "graduation_month", "talent_category",
         "talent_category_manual", "channel", "source_enclave_id", "source_drive_id", "source_agreement_id",
-        "enclave_id", "owner_id", "consent_at", "consent_method", "consent_purpose", "import_batch_id",
+        "enclave_id", "owner_id", "consent_at", "consent_method", "consent_purpose", "next_follow_up_on", "import_batch_id",
         "created_by", "created_at", "updated_by", "updated_at",
     ),
     "candidate_tag": ("candidate_id", "tag"),

@@ -514,17 +514,22 @@ def retention_due(cur: Cursor, actor: User, *, today: date | None = None, within
             select h.*, cast(h.arrived_on + case h.months when 36 then interval '36 months'
                                                   when 12 then interval '12 months'
                                                   else interval '6 months' end as date) as due_on
-            from hires h where h.months > h.checked_months
+            from hires h
+            where h.months > h.checked_months
+              and h.candidate_id in (select id from candidate c
+                                     where c.merged_into is null and c.deleted_at is null {scope})
+        ), page as (
+            -- narrow rows are counted, sorted and cut; names are joined for the page only
+            select d.*, count(*) over () as total from due d order by d.due_on, d.application_id limit $limit
         )
-        select d.application_id, d.candidate_id, c.name, c.mobile, c.email, c.enclave_id, en.name as enclave,
-               e.name as employer, d.stage, d.version, d.arrived_on, d.months, d.due_on,
-               $today - d.due_on as days_overdue, count(*) over () as total
-        from due d
-        join candidate c on c.id = d.candidate_id and c.merged_into is null and c.deleted_at is null {scope}
+        select p.application_id, p.candidate_id, c.name, c.mobile, c.email, c.enclave_id, en.name as enclave,
+               e.name as employer, p.stage, p.version, p.arrived_on, p.months, p.due_on,
+               $today - p.due_on as days_overdue, p.total
+        from page p
+        join candidate c on c.id = p.candidate_id
         left join enclave en on en.id = c.enclave_id
-        left join employer e on e.id = d.employer_id
-        order by d.due_on, d.application_id
-        limit $limit
+        left join employer e on e.id = p.employer_id
+        order by p.due_on, p.application_id
         """,
         params,
     )

@@ -4,12 +4,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import polars as pl
 
-from db import audit, bulk
+from db import audit, bulk, clock
 from db.connection import transaction
 from db.errors import ValidationError
 from db.permissions import SYSTEM
@@ -22,6 +22,7 @@ from loaders.demo_people import (
 )
 from loaders.demo_programmes import World
 
+FOLLOW_UP_SHARE = 0.08          # of people still in an open pipeline, who have a next follow-up date
 CO_SUPERVISION_STAYED = 8     # co-supervised master's students hired in July 2025 (young graduates)
 Progress = Callable[[str], None]
 
@@ -238,6 +239,13 @@ def _write_candidates(cur: Cursor, rng: np.random.Generator, world: World, peopl
     consent = np.where(people["channel"].is_in(["campus_drive", "online"]).to_numpy(), "线上报名表勾选同意",
                        np.where(people["channel"].to_numpy() == "walk_in", "纸质登记表签字", "电话沟通中口头同意并记录"))
     created = pl.from_epoch(people["t_first"], time_unit="s")
+    # Follow-ups are about the day the demo is used: dates relative to the day it is generated
+    # (a few overdue, some today, most ahead), for people still in an open pipeline.
+    still_open = (people["exit_stage"].is_null() & ~people["hired"]).to_numpy()
+    follow = still_open & (rng.random(n) < FOLLOW_UP_SHARE)
+    offsets = rng.integers(-20, 31, size=n)
+    today = clock.today()
+    next_follow_up = [today + timedelta(days=int(o)) if f else None for f, o in zip(follow, offsets)]
     people = people.with_columns(
         ids.alias("id"), names, pl.Series("gender", gender, dtype=pl.String), pinyin, initials,
         pl.Series("mobile", unique_mobiles(rng, n)), pl.Series("email", email, dtype=pl.String),
@@ -245,6 +253,7 @@ def _write_candidates(cur: Cursor, rng: np.random.Generator, world: World, peopl
         pl.Series("owner_id", [user_id[o] for o in owner_name]),
         pl.Series("university_raw", [school[u] for u in people["university_id"].to_list()]),
         pl.Series("consent_method", consent, dtype=pl.String), created.alias("created_at"),
+        pl.Series("next_follow_up_on", next_follow_up, dtype=pl.Date),
     )
     rows = people.select(
         "id", "name", "name_pinyin", "name_initials", "gender", "birth_year", "mobile", "email", "university_id",
@@ -253,7 +262,7 @@ def _write_candidates(cur: Cursor, rng: np.random.Generator, world: World, peopl
         pl.when(pl.col("channel") == "enclave").then(pl.col("enclave_id")).alias("source_enclave_id"),
         pl.col("drive_id").alias("source_drive_id"), pl.col("agreement_id").alias("source_agreement_id"),
         "enclave_id", "owner_id", pl.col("created_at").alias("consent_at"), "consent_method",
-        pl.lit("平湖人才招引与就业服务").alias("consent_purpose"),
+        pl.lit("平湖人才招引与就业服务").alias("consent_purpose"), "next_follow_up_on",
         pl.col("owner").alias("created_by"), "created_at", pl.col("owner").alias("updated_by"),
         pl.from_epoch("t_last", time_unit="s").alias("updated_at"),
     )

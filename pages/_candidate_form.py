@@ -65,25 +65,29 @@ def candidate_form(cur: Cursor, user: User, *, key: str, initial: CandidateDraft
         grad_month = g2.number_input("月份", min_value=1, max_value=12, value=d.graduation_month, step=1, key=f"{key}_gm")
         st.markdown("**来源与归属**")
         a, b, c = st.columns(3)
-        category = _pick("人才类别", TalentCategory.labels(), d.talent_category, key=f"{key}_cat",
-                         help=f"留空即{AUTO}推算；高能人才、高层次人才需手动指定")
         channel = a.selectbox("来源渠道 *", list(Channel.labels()), index=list(Channel.labels()).index(d.channel),
                               format_func=Channel.label_of, key=f"{key}_channel")
-        source_enclave = _pick("来源飞地", enclave_names, d.source_enclave_id, key=f"{key}_senclave")
+        with b:
+            category = _pick("人才类别", TalentCategory.labels(), d.talent_category, key=f"{key}_cat",
+                             help=f"留空即{AUTO}推算；高能人才、高层次人才需手动指定")
         drive = c.selectbox("来源校园招聘", [None, *drives["id"].to_list()],
                             index=[None, *drives["id"].to_list()].index(d.source_drive_id),
                             format_func=lambda i: "—" if i is None else drives.filter(drives["id"] == i)["title"][0],
                             key=f"{key}_drive")
+        a, b, c = st.columns(3)
         with a:
+            source_enclave = _pick("来源飞地", enclave_names, d.source_enclave_id, key=f"{key}_senclave")
+        with b:
             agreement = _pick("来源协议", dict(zip(agreements["id"].to_list(), agreements["title"].to_list())),
                               d.source_agreement_id, key=f"{key}_agreement")
-        with b:
+        with c:
             if user.is_recruiter:
                 st.text_input("所属飞地", value=enclave_names.get(user.enclave_id, ""), disabled=True, key=f"{key}_encl_ro")
                 enclave = user.enclave_id
             else:
                 enclave = _pick("所属飞地（空 = 市本级）", enclave_names, d.enclave_id, key=f"{key}_enclave")
-        with c:
+        a, b, c = st.columns(3)
+        with a:
             owner = _pick("负责人", dict(zip(owners["id"].to_list(), owners["display_name"].to_list())), d.owner_id,
                           key=f"{key}_owner")
         st.markdown("**个人信息授权（必填）与跟进**")

@@ -14,7 +14,7 @@ from db.sql import Cursor
 
 SORTS = {"updated_at": "最近更新", "created_at": "建档时间", "name": "姓名拼音", "graduation_year": "毕业年份"}
 COLUMNS = {
-    "name": st.column_config.TextColumn("姓名"), "mobile": "手机", "email": "邮箱", "university": "学校",
+    "id": st.column_config.NumberColumn("编号", format="%d"), "name": st.column_config.TextColumn("姓名"), "mobile": "手机", "email": "邮箱", "university": "学校",
     "degree": "学历", "graduation_year": st.column_config.NumberColumn("毕业年份", format="%d"),
     "category": "人才类别", "channel_label": "来源", "stage_label": "当前阶段", "enclave": "所属飞地",
     "owner": "负责人", "tags": "标签", "next_follow_up_on": st.column_config.DateColumn("下次跟进"),
@@ -60,8 +60,10 @@ def filters(cur: Cursor, user: User, *, key: str) -> dict[str, Any]:
 
 
 def readable(page: pl.DataFrame) -> pl.DataFrame:
-    """Codes → Chinese labels for display."""
+    """Codes → Chinese labels for display; missing text shows as blank, not 'None'."""
+    text = [c for c in ("mobile", "email", "university", "degree", "enclave", "owner", "tags") if c in page.columns]
     return page.with_columns(
+        *[pl.col(c).fill_null("") for c in text],
         pl.col("talent_category").replace_strict(TalentCategory.labels(), default=None).alias("category"),
         pl.col("channel").replace_strict(Channel.labels(), default=None).alias("channel_label"),
         pl.col("stage").replace_strict(Stage.labels(), default=None).alias("stage_label"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from db import activities
 from pages._session import cursor, gate
 
 NO_TARGET = "未设目标"
@@ -43,6 +44,21 @@ def open_candidate(candidate_id: int) -> None:
     st.switch_page("pages/candidate.py")
 
 
+def due_list(cur, user, *, shown: int = 5) -> None:  # type: ignore[no-untyped-def]
+    """The home block of people who make recruiters' days: follow-ups due today and overdue."""
+    due = activities.follow_ups(cur, user, scope="mine", limit=200)
+    with st.container(border=True):
+        if due.height == 0:
+            st.markdown("**待跟进**：今天没有到期的跟进。")
+            return
+        overdue = due.filter(due["days_overdue"] > 0).height
+        st.markdown(f"**待跟进：{due.height} 人**" + (f"，其中 :red[{overdue} 人已逾期]" if overdue else ""))
+        for row in due.head(shown).iter_rows(named=True):
+            late = f"逾期 {row['days_overdue']} 天" if row["days_overdue"] > 0 else "今天"
+            st.markdown(f"- {row['name']}（{row['stage_label'] or '无进行中的投递'}）· {late} · {row['mobile'] or ''}")
+        st.page_link("pages/follow_ups.py", label="查看全部待跟进", icon=":material/notifications_active:")
+
+
 def flash(message: str) -> None:
     """A success message that survives the `st.rerun()` after a write; shown by `show_flash()`."""
     st.session_state["flash"] = message
@@ -53,4 +69,4 @@ def show_flash() -> None:
         st.success(message)
 
 
-__all__ = ["cursor", "gate", "progress_card", "figure", "show_error", "open_candidate", "flash", "show_flash"]
+__all__ = ["cursor", "gate", "progress_card", "figure", "show_error", "open_candidate", "flash", "show_flash", "due_list"]

@@ -28,7 +28,7 @@ rows = candidates.search(cur, user, text, offset=(page_no - 1) * candidates.PAGE
                          descending=descending, reveal=reveal, **chosen)
 st.caption(f"共 {total:,} 人，本页 {rows.height} 人。" + ("（其他飞地人员的联系方式已脱敏）" if user.is_recruiter else ""))
 shown = readable(rows)
-event = st.dataframe(shown.select("id", *COLUMNS), hide_index=True, width="stretch", column_config=COLUMNS,
+event = st.dataframe(shown.select(*COLUMNS), hide_index=True, width="stretch", column_config=COLUMNS,
                      on_select="rerun", selection_mode="multi-row", key="candidates_table")
 selected = [shown["id"][i] for i in event.selection.rows] if event and event.selection else []
 

@@ -6,7 +6,8 @@ import streamlit as st
 from db import analytics, programmes
 from db.enums import TalentCategory
 from pages import _cache, _charts
-from pages._widgets import cursor, gate, figure, progress_card
+from db.permissions import Action, can
+from pages._widgets import cursor, due_list, figure, gate, progress_card
 
 CARDS = (TalentCategory.YOUNG_PHD, TalentCategory.YOUNG_GRADUATE, TalentCategory.HIGH_SKILL, TalentCategory.HIGH_LEVEL)
 
@@ -21,6 +22,8 @@ head[1].caption(f"统计范围：{scope}。到岗人数按到岗当年计，一�
 
 view = _cache.overview(cur, user, year)
 st.info(analytics.report_text(view.headline, year=year, scope_name=scope))
+if can(user, Action.EDIT_CANDIDATES):
+    due_list(cur, user)
 
 st.subheader("人才引进")
 cols = st.columns(len(CARDS))
