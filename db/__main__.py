@@ -3,16 +3,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from pathlib import Path
 
 from db import analytics, backup, migrate
+from db.cli import configure_logging, guarded
 from db.connection import connect, database_path, open_database
 from db.errors import DomainError
 from db.permissions import SYSTEM
-
-log = logging.getLogger("db")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,15 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db", type=Path)
     args = parser.parse_args(argv)
     path = args.db or database_path()
-    try:
-        return COMMANDS[args.command](path, args)
-    except DomainError as error:
-        print(f"错误：{error}", file=sys.stderr)
-        return 2
-    except Exception:
-        log.exception("db %s failed", args.command)
-        print("内部错误：操作未完成。详细信息已写入日志。", file=sys.stderr)
-        return 1
+    return guarded(f"db {args.command}", lambda: COMMANDS[args.command](path, args))
 
 
 def _migrate(path: Path, args: argparse.Namespace) -> int:
@@ -101,5 +91,5 @@ def _restore(path: Path, args: argparse.Namespace) -> int:
 COMMANDS = {"migrate": _migrate, "report": _report, "backup": _backup, "restore": _restore}
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging()
     sys.exit(main())

@@ -79,10 +79,22 @@ def _cached_opener():  # type: ignore[no-untyped-def]
 
         @st.cache_resource(show_spinner=False, on_release=lambda conn: conn.close())
         def _open(path: str) -> duckdb.DuckDBPyConnection:
-            return open_database(path)
+            conn = open_database(path)
+            _first_admin(conn)
+            return conn
 
         _opener = _open
     return _opener
+
+
+def _first_admin(conn: duckdb.DuckDBPyConnection) -> None:
+    """A database the app opens with no accounts (started without `make run`) gets its admin; a
+    generated password is printed once on the server console, as `make run` would."""
+    from db import users   # users needs this module's transaction(): import at call time
+
+    generated = users.ensure_admin(conn.cursor())
+    if generated:
+        print(f"已创建管理员账号 admin，初始密码：{generated}（只显示这一次，请登录后修改）", flush=True)
 
 
 @contextmanager

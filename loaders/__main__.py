@@ -3,15 +3,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from pathlib import Path
 
+from db.cli import configure_logging, guarded
 from db.connection import database_path, open_database
-from db.errors import DomainError
 from loaders import import_cli
-
-log = logging.getLogger("loaders")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,22 +24,18 @@ def main(argv: list[str] | None = None) -> int:
     import_cli.add_parser(sub)
     args = parser.parse_args(argv)
     path = args.db or database_path()
-    try:
-        if args.command == "init":
-            from loaders import bootstrap   # imported per command: demo data pulls in faker, numpy, argon2
+    return guarded(f"loaders {args.command}", lambda: _run(path, args))
 
-            bootstrap.prepare(path, with_demo=bootstrap.demo_wanted())
-            return 0
-        if args.command == "import":
-            return import_cli.run(path, args)
-        return _demo(path, args)
-    except DomainError as error:
-        print(f"错误：{error}", file=sys.stderr)
-        return 2
-    except Exception:  # a bug: log the traceback for us, show the user one line
-        log.exception("loaders %s failed", args.command)
-        print("内部错误：操作未完成，数据库未被修改。详细信息已写入日志。", file=sys.stderr)
-        return 1
+
+def _run(path: Path, args: argparse.Namespace) -> int:
+    if args.command == "init":
+        from loaders import bootstrap   # imported per command: demo data pulls in faker, numpy, argon2
+
+        bootstrap.prepare(path, with_demo=bootstrap.demo_wanted())
+        return 0
+    if args.command == "import":
+        return import_cli.run(path, args)
+    return _demo(path, args)
 
 
 def _demo(path: Path, args: argparse.Namespace) -> int:
@@ -64,5 +57,5 @@ def _demo(path: Path, args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging()
     sys.exit(main())

@@ -82,3 +82,19 @@ def test_a_new_session_with_the_cookie_resumes_the_login(app, demo_db: Path, mon
     refreshed = app(demo_db)
     refreshed.run()
     assert [t.value for t in refreshed.title] == ["总览"]
+
+
+def test_an_app_started_on_a_new_database_has_an_admin(app, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Started with `streamlit run` instead of `make run`: the first admin still exists."""
+    monkeypatch.setenv("CRM_ADMIN_PASSWORD", "chosen by the operator")
+    at = login(app(tmp_path / "brand-new.duckdb"), "admin", "chosen by the operator")
+    assert [t.value for t in at.title] == ["总览"]
+
+
+def test_a_generated_first_admin_password_is_printed_once(app, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("CRM_ADMIN_PASSWORD", raising=False)
+    at = app(tmp_path / "brand-new.duckdb")
+    at.run()
+    printed = capsys.readouterr().out
+    password = printed.split("初始密码：")[1].split("（")[0]
+    assert [t.value for t in login(at, "admin", password).title] == ["总览"]
