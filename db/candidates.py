@@ -193,19 +193,24 @@ def search(
     admins) shows this page's contacts in full and is audited."""
     require(actor, Action.READ_PROGRAMMES)
     where, params = _where(actor, text, filters)
-    order = f"{SORTS.get(sort, SORTS['updated_at'])} {'desc' if descending else 'asc'} nulls last, c.id desc"
-    # Filter and page over candidate alone; names, stage and tags are joined for the page's rows only.
+    # Page over narrow rows (id + sort key) first: sorting wide rows costs DuckDB 4x more at a
+    # million candidates. Then fetch the page's 50 rows; names, stage and tags for those only.
+    sort_column = SORTS.get(sort, SORTS["updated_at"])
+    direction = "desc" if descending else "asc"
     page = frame(
         cur,
         f"""
-        with page as (
-            select c.id, c.name, c.mobile, c.email, c.enclave_id, c.gender, c.degree, c.graduation_year,
-                   c.talent_category, c.channel, c.owner_id, c.created_at, c.updated_at, c.next_follow_up_on,
-                   c.university_id, c.university_raw, c.name_pinyin, c.version
+        with ids as (
+            select c.id, {sort_column} as sort_key
             from candidate c
             where {where}
-            order by {order}
+            order by sort_key {direction} nulls last, c.id desc
             limit $limit offset $offset
+        ), page as (
+            select c.id, c.name, c.mobile, c.email, c.enclave_id, c.gender, c.degree, c.graduation_year,
+                   c.talent_category, c.channel, c.owner_id, c.created_at, c.updated_at, c.next_follow_up_on,
+                   c.university_id, c.university_raw, c.name_pinyin, c.version, ids.sort_key
+            from ids join candidate c on c.id = ids.id
         ), stages as (
             -- the most advanced open application, else the latest exit
             select a.candidate_id, arg_min(a.stage, case when s.is_exit then 100 - s.rank else -s.rank end) as stage
@@ -216,7 +221,7 @@ def search(
             from page p join candidate_tag t on t.candidate_id = p.id
             group by t.candidate_id
         )
-        select p.* exclude (university_id, university_raw), coalesce(u.name, p.university_raw) as university,
+        select p.* exclude (university_id, university_raw, sort_key), coalesce(u.name, p.university_raw) as university,
                e.name as enclave, o.display_name as owner, st.stage, tl.tags
         from page p
         left join university u on u.id = p.university_id
@@ -224,7 +229,7 @@ def search(
         left join app_user o on o.id = p.owner_id
         left join stages st on st.candidate_id = p.id
         left join tag_lists tl on tl.candidate_id = p.id
-        order by {order.replace('c.', 'p.')}
+        order by p.sort_key {direction} nulls last, p.id desc
         """,
         {**params, "limit": limit, "offset": offset},
     )
