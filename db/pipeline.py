@@ -10,88 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 
 import polars as pl
 
 from db import audit, candidates, clock
 from db.connection import run_in_transaction
-from db.enums import PIPELINE, Stage
+from db.enums import Stage
 from db.errors import ConcurrentEdit, NotFound, ValidationError
-from db.permissions import Action, User, require, scope_enclave
+from db.permissions import Action, User, require
 from db.sql import Cursor, bind, frame, next_id, rows, scalar
+from db.stage_rules import TERMINAL, as_stage, check_move, clean
 
 STALE = "该投递刚被他人修改，请刷新后重试。"
-TERMINAL = (Stage.REJECTED, Stage.WITHDRAWN, Stage.RETAINED)
-RETENTION_MONTHS = (6, 12, 36)
-LOST_REASON_EXAMPLES = {Stage.REJECTED: "面试未通过", Stage.WITHDRAWN: "已接受其他单位录用"}
-MAX_TEXT = 500
 BULK_LIMIT = 1000
 T = TypeVar("T")
 # The open stages as an SQL list, for `stage in {_OPEN}` (codes from the enum, never user text).
 _OPEN = "(" + ", ".join(f"'{s.value}'" for s in Stage if s not in TERMINAL) + ")"
-
-
-# --- the stage rules, pure -------------------------------------------------------------------------
-
-def check_move(from_stage: str, to_stage: str, *, note: str | None = None, lost_reason: str | None = None,
-               retention_confirmed: bool = False) -> None:
-    """Raise ValidationError, with the rule in Chinese, unless moving from → to is allowed."""
-    src, dst = as_stage(from_stage), as_stage(to_stage)
-    if src in TERMINAL:
-        raise ValidationError(f"「{src.label}」是结束状态，不能再变更阶段；如需重新跟进，请新建一条投递。")
-    if dst == src:
-        raise ValidationError(f"该投递已处于「{src.label}」阶段。")
-    if dst.is_exit:
-        if not _filled(lost_reason):
-            raise ValidationError(f"标记为「{dst.label}」必须填写原因（例如：{LOST_REASON_EXAMPLES[dst]}）。",
-                                  field="lost_reason")
-        return
-    if dst == Stage.RETAINED:
-        if src != Stage.ARRIVED:
-            raise ValidationError(f"只有「{Stage.ARRIVED.label}」的人员才能标记为「{dst.label}」（当前：{src.label}）。")
-        if not retention_confirmed:
-            raise ValidationError(f"标记为「{dst.label}」前，请先登记到岗满 12 个月或 36 个月的留平回访，"
-                                  "且回访结果为仍在平湖。")
-        return
-    if dst.rank > src.rank:
-        return
-    previous = PIPELINE[src.rank - 2]
-    if dst != previous:
-        raise ValidationError(f"只能退回上一阶段（{src.label} → {previous.label}），且必须填写原因。")
-    if not _filled(note):
-        raise ValidationError(f"退回上一阶段（{src.label} → {dst.label}）必须填写原因。", field="note")
-
-
-def allowed_targets(from_stage: str, *, retention_confirmed: bool = False) -> list[Stage]:
-    """The stages a move may go to (given the note or reason each needs), for hints on screen."""
-    allowed = []
-    for dst in Stage:
-        try:
-            check_move(from_stage, dst, note="-", lost_reason="-", retention_confirmed=retention_confirmed)
-        except ValidationError:
-            continue
-        allowed.append(dst)
-    return allowed
-
-
-def as_stage(code: str) -> Stage:
-    try:
-        return Stage(code)
-    except ValueError:
-        raise ValidationError(f"未知的阶段：{code}。") from None
-
-
-def _filled(text: str | None) -> bool:
-    return bool(text and text.strip())
-
-
-def _clean(text: str | None, what: str) -> str | None:
-    text = (text or "").strip()
-    if len(text) > MAX_TEXT:
-        raise ValidationError(f"{what}最多 {MAX_TEXT} 个字（现为 {len(text)} 个字），请精简。")
-    return text or None
 
 
 # --- commands ----------------------------------------------------------------------------------------
@@ -112,10 +48,10 @@ def open_application(
     first = as_stage(stage)
     if first in TERMINAL:
         raise ValidationError("新建投递只能从进行中的阶段开始（不能是未通过、放弃或留平1年+）。")
-    note = _clean(note, "备注")
+    note = clean(note, "备注")
 
     def work(cur: Cursor) -> int:
-        _require_editable(cur, actor, candidate_id)
+        require_person_editable(cur, actor, candidate_id)
         employer = _check_references(cur, employer_id, position_id, drive_id)
         open_now = rows(cur, f"select stage from application where candidate_id = $c and employer_id = $e"
                              f" and stage in {_OPEN}", {"c": candidate_id, "e": employer_id})
@@ -137,7 +73,7 @@ def open_application(
                      detail=f"为候选人 #{candidate_id} 新建投递：{employer}（{first.label}）")
         return app_id
 
-    return _retrying(cur, work)
+    return retrying(cur, work)
 
 
 def move_stage(
@@ -146,18 +82,18 @@ def move_stage(
 ) -> None:
     """Move one application; with `expected_version`, a move someone else made first is refused."""
     dst = as_stage(to_stage)
-    note, lost_reason = _clean(note, "备注"), _clean(lost_reason, "原因")
+    note, lost_reason = clean(note, "备注"), clean(lost_reason, "原因")
 
     def work(cur: Cursor) -> None:
-        app = _load(cur, application_id)
-        _require_editable(cur, actor, app.candidate_id)
+        app = load_application(cur, application_id)
+        require_person_editable(cur, actor, app.candidate_id)
         if expected_version is not None and app.version != expected_version:
             raise ConcurrentEdit(STALE)
         check_move(app.stage, dst, note=note, lost_reason=lost_reason,
                    retention_confirmed=_retention_confirmed(cur, app.id))
         _write_move(cur, actor, app, dst, note=note, lost_reason=lost_reason)
 
-    _retrying(cur, work)
+    retrying(cur, work)
 
 
 @dataclass(frozen=True)
@@ -185,7 +121,7 @@ def bulk_move(
     People the move does not apply to are skipped with the reason, not failed."""
     require(actor, Action.EDIT_CANDIDATES)
     dst = as_stage(to_stage)
-    note, lost_reason = _clean(note, "备注"), _clean(lost_reason, "原因")
+    note, lost_reason = clean(note, "备注"), clean(lost_reason, "原因")
     ids = sorted({int(i) for i in candidate_ids})
     if not ids:
         raise ValidationError("请先勾选要变更阶段的候选人。")
@@ -211,7 +147,7 @@ def bulk_move(
                      detail=f"批量变更阶段为「{dst.label}」：{len(moved)} 人成功，{len(skipped)} 人跳过")
         return BulkResult(tuple(moved), tuple(skipped))
 
-    return _retrying(cur, work)
+    return retrying(cur, work)
 
 
 def _bulk_targets(cur: Cursor, ids: list[int]) -> pl.DataFrame:
@@ -258,64 +194,23 @@ def _skip_reason(actor: User, row: dict[str, Any], dst: Stage, note: str | None,
         return str(error)
     return None
 
-
-def record_retention_check(
-    cur: Cursor, actor: User, application_id: int, *, months: int, checked_on: date, still_employed: bool,
-    still_in_pinghu: bool, note: str | None = None,
-) -> int:
-    """Record the 6-, 12- or 36-month follow-up of a hire; returns the check's id."""
-    if months not in RETENTION_MONTHS:
-        raise ValidationError("留平回访只在到岗后 6、12 或 36 个月进行。", field="months")
-    if checked_on > clock.today():
-        raise ValidationError(f"回访日期 {checked_on} 晚于今天，请填写实际回访的日期。", field="checked_on")
-    note = _clean(note, "回访备注")
-
-    def work(cur: Cursor) -> int:
-        app = _load(cur, application_id)
-        _require_editable(cur, actor, app.candidate_id)
-        if app.stage not in (Stage.ARRIVED, Stage.RETAINED):
-            raise ValidationError(f"只有「已到岗」或「留平1年+」的投递需要留平回访（当前：{Stage.label_of(app.stage)}）。")
-        arrived_at = scalar(cur, "select max(occurred_at) from stage_event where application_id = $id"
-                                 " and to_stage = 'arrived'", {"id": app.id})
-        if arrived_at is not None and checked_on < arrived_at.date():
-            raise ValidationError(f"回访日期不能早于到岗日期（{arrived_at.date()}）。", field="checked_on")
-        done = scalar(cur, "select min(checked_on) from retention_check where application_id = $id and months = $m",
-                      {"id": app.id, "m": months})
-        if done is not None:
-            raise ValidationError(f"该投递已登记过到岗 {months} 个月回访（{done}）。")
-        check_id = next_id(cur, "seq_retention_check")
-        values = {"id": check_id, "app": app.id, "m": months, "on": checked_on, "employed": still_employed,
-                  "pinghu": still_in_pinghu, "note": note, "by": actor.username}
-        cur.execute("insert into retention_check (id, application_id, months, checked_on, still_employed,"
-                    " still_in_pinghu, note, checked_by) values ($id, $app, $m, $on, $employed, $pinghu, $note, $by)",
-                    values)
-        # The check changes which moves are allowed: bump the version (and serialise double entry).
-        cur.execute("update application set version = version + 1 where id = $id", {"id": app.id})
-        audit.record(cur, actor, "retention_check", entity="application", entity_id=app.id,
-                     after={k: values[k] for k in ("m", "on", "employed", "pinghu", "note")},
-                     detail=f"到岗 {months} 个月留平回访：{'仍在平湖' if still_in_pinghu else '已离开平湖'}")
-        return check_id
-
-    return _retrying(cur, work)
-
-
 # --- shared command steps -------------------------------------------------------------------------------
 
-def _retrying(cur: Cursor, work: Callable[[Cursor], T]) -> T:
+def retrying(cur: Cursor, work: Callable[[Cursor], T]) -> T:
     try:
         return run_in_transaction(cur, work)
     except ConcurrentEdit as error:
         raise ConcurrentEdit(STALE) from error
 
 
-def _load(cur: Cursor, application_id: int) -> _Application:
+def load_application(cur: Cursor, application_id: int) -> _Application:
     found = rows(cur, "select candidate_id, stage, version from application where id = $id", {"id": application_id})
     if not found:
         raise NotFound(f"投递 #{application_id} 不存在。")
     return _Application(application_id, *found[0])
 
 
-def _require_editable(cur: Cursor, actor: User, candidate_id: int) -> None:
+def require_person_editable(cur: Cursor, actor: User, candidate_id: int) -> None:
     candidates.require_editable(cur, actor, candidate_id)
     candidates.require_live(candidates.get(cur, actor, candidate_id))
 
@@ -479,62 +374,6 @@ def board(
 
 def _inline_ids(ids: list[int]) -> str:
     return ", ".join(str(int(i)) for i in ids) or "null"
-
-
-def retention_due(cur: Cursor, actor: User, *, today: date | None = None, within_days: int = 0,
-                  limit: int = 200) -> pl.DataFrame:
-    """Hires whose 6/12/36-month check falls due by `today` (+ `within_days`) and is not recorded:
-    one row per application, its latest milestone due (a 12-month check also answers the 6-month
-    one), oldest first; `total` counts all rows before `limit`. Recruiters: own enclave."""
-    require(actor, Action.READ_PROGRAMMES)
-    today = today or clock.today()
-    scope, params = "", {"until": today + timedelta(days=within_days), "today": today, "limit": limit}
-    if actor.is_recruiter:
-        scope = "and c.enclave_id = $enclave_id"
-        params["enclave_id"] = scope_enclave(actor)
-    due = frame(
-        cur,
-        f"""
-        with arrivals as (
-            select application_id, cast(max(occurred_at) as date) as arrived_on
-            from stage_event where to_stage = 'arrived' group by application_id
-        ), checked as (
-            select application_id, max(months) as months from retention_check group by application_id
-        ), hires as (
-            select a.id as application_id, a.candidate_id, a.employer_id, a.stage, a.version, ar.arrived_on,
-                   case when ar.arrived_on + interval '36 months' <= $until then 36
-                        when ar.arrived_on + interval '12 months' <= $until then 12
-                        when ar.arrived_on + interval '6 months' <= $until then 6 end as months,
-                   coalesce(ck.months, 0) as checked_months
-            from application a
-            join arrivals ar on ar.application_id = a.id
-            left join checked ck on ck.application_id = a.id
-            where a.stage in ('arrived', 'retained')
-        ), due as (
-            select h.*, cast(h.arrived_on + case h.months when 36 then interval '36 months'
-                                                  when 12 then interval '12 months'
-                                                  else interval '6 months' end as date) as due_on
-            from hires h
-            where h.months > h.checked_months
-              and h.candidate_id in (select id from candidate c
-                                     where c.merged_into is null and c.deleted_at is null {scope})
-        ), page as (
-            -- narrow rows are counted, sorted and cut; names are joined for the page only
-            select d.*, count(*) over () as total from due d order by d.due_on, d.application_id limit $limit
-        )
-        select p.application_id, p.candidate_id, c.name, c.mobile, c.email, c.enclave_id, en.name as enclave,
-               e.name as employer, p.stage, p.version, p.arrived_on, p.months, p.due_on,
-               $today - p.due_on as days_overdue, p.total
-        from page p
-        join candidate c on c.id = p.candidate_id
-        left join enclave en on en.id = c.enclave_id
-        left join employer e on e.id = p.employer_id
-        order by p.due_on, p.application_id
-        """,
-        params,
-    )
-    return candidates.mask_frame(due, actor)
-
 
 def employers(cur: Cursor) -> pl.DataFrame:
     """Employers to choose from (id, name), by name."""

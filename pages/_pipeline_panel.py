@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from db import activities, candidates, clock, pipeline
+from db import activities, candidates, clock, pipeline, stage_rules
 from db.candidates import Candidate
 from db.enums import ActivityKind, Stage
 from db.errors import ConcurrentEdit, DomainError
@@ -35,20 +35,20 @@ def move_form(cur: Cursor, user: User, app: dict[str, Any], *, key: str, scope: 
     After a move: `on_done()`, a success message under `scope`, and a rerun."""
     app_id = app.get("application_id", app.get("id"))
     current = Stage(app["stage"])
-    if current in pipeline.TERMINAL:
+    if current in stage_rules.TERMINAL:
         st.caption(f"「{current.label}」是结束状态，不能再变更阶段；如需重新跟进，请新建一条投递。")
         return
     # The version the user saw when the form opened: a move made by someone else since is refused.
     held = st.session_state.setdefault(f"{key}_version", app["version"])
-    allowed = pipeline.allowed_targets(current, retention_confirmed=bool(app.get("retention_confirmed")))
+    allowed = stage_rules.allowed_targets(current, retention_confirmed=bool(app.get("retention_confirmed")))
     options = [s.value for s in Stage if s != current]
     forward = [s.value for s in allowed if s.rank > current.rank and not s.is_exit]
     with st.form(f"{key}_move"):
         target = st.selectbox("目标阶段", options, index=options.index(forward[0]) if forward else 0,
                               format_func=Stage.label_of, key=f"{key}_target")
-        note = st.text_input("备注（退回上一阶段时必填）", key=f"{key}_note", max_chars=pipeline.MAX_TEXT)
+        note = st.text_input("备注（退回上一阶段时必填）", key=f"{key}_note", max_chars=stage_rules.MAX_TEXT)
         lost = st.text_input("未通过 / 放弃的原因（标记为未通过或放弃时必填）", key=f"{key}_lost",
-                             max_chars=pipeline.MAX_TEXT)
+                             max_chars=stage_rules.MAX_TEXT)
         st.caption("当前「" + current.label + "」，可变更为：" + "、".join(s.label for s in allowed)
                    + "。只能退回上一阶段；「留平1年+」需先登记 12 或 36 个月留平回访。")
         submitted = st.form_submit_button("确认变更", type="primary")
@@ -115,13 +115,13 @@ def _open_application_form(cur: Cursor, user: User, candidate: Candidate, scope:
     titles = dict(zip(positions["id"].to_list(), positions["title"].to_list()))
     drives = pipeline.drives(cur)
     drive_titles = dict(zip(drives["id"].to_list(), drives["title"].to_list()))
-    open_stages = [s.value for s in Stage if s not in pipeline.TERMINAL]
+    open_stages = [s.value for s in Stage if s not in stage_rules.TERMINAL]
     with st.form(f"{scope}_open"):
         position = st.selectbox("岗位（可不选）", [None, *titles], format_func=lambda p: "—" if p is None else titles[p])
         drive = st.selectbox("校园招聘（可不选）", [None, *drive_titles],
                              format_func=lambda d: "—" if d is None else drive_titles[d])
         stage = st.selectbox("起始阶段", open_stages, format_func=Stage.label_of)
-        note = st.text_input("备注", max_chars=pipeline.MAX_TEXT)
+        note = st.text_input("备注", max_chars=stage_rules.MAX_TEXT)
         if not st.form_submit_button("新建投递", type="primary"):
             return
     try:

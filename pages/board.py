@@ -5,7 +5,7 @@ from typing import Any
 
 import streamlit as st
 
-from db import pipeline
+from db import pipeline, stage_rules
 from db.enums import EXIT_STAGES, PIPELINE, Stage
 from db.permissions import Action, can
 from pages._pipeline_panel import forget_form, move_form, show_flash
@@ -68,7 +68,7 @@ def show_card(card: dict[str, Any]) -> None:
         detail = card["position"] if by == "employer" else card["employer"]
         contact = card["mobile"] or card["email"]
         st.caption("  \n".join((detail or "—", contact or "—", f"{card['moved_at']:%Y-%m-%d}")))
-        if card["editable"] and Stage(card["stage"]) not in pipeline.TERMINAL:
+        if card["editable"] and Stage(card["stage"]) not in stage_rules.TERMINAL:
             if st.button("变更", key=f"board_pick_{card['application_id']}", width="stretch", help="变更阶段"):
                 st.session_state[PICK] = card["application_id"]
                 forget_form(f"board_app{card['application_id']}")

@@ -6,7 +6,7 @@ from datetime import timedelta
 import polars as pl
 import streamlit as st
 
-from db import activities, analytics, clock, pipeline
+from db import activities, analytics, clock, pipeline, retention, stage_rules
 from db.connection import database_path
 from db.enums import ActivityKind, Stage
 from db.errors import DomainError
@@ -21,7 +21,7 @@ SCOPE = "follow_ups"
 @st.cache_data(ttl=300, max_entries=32, show_spinner="正在查找到期的留平回访……")
 def retention_due(_cur: Cursor, _user: User, db: str, who: tuple, today: object, version: tuple) -> pl.DataFrame:
     # Keyed by database, user and data version (every command audits), so a recorded check shows at once.
-    return pipeline.retention_due(_cur, _user)
+    return retention.retention_due(_cur, _user)
 
 
 user = gate(__file__)
@@ -102,11 +102,11 @@ with retention_tab:
             in_pinghu = right.checkbox("仍在平湖", value=True)
             retain = right.checkbox("仍在平湖时，同时标记为「留平1年+」", value=True,
                                     disabled=due_check["months"] < 12 or due_check["stage"] != Stage.ARRIVED)
-            note = left.text_input("回访备注", max_chars=pipeline.MAX_TEXT)
+            note = left.text_input("回访备注", max_chars=stage_rules.MAX_TEXT)
             submitted = st.form_submit_button("登记回访", type="primary")
         if submitted:
             try:
-                pipeline.record_retention_check(cur, user, app_id, months=due_check["months"], checked_on=checked_on,
+                retention.record_retention_check(cur, user, app_id, months=due_check["months"], checked_on=checked_on,
                                                 still_employed=employed, still_in_pinghu=in_pinghu, note=note)
             except DomainError as error:
                 show_error(error)

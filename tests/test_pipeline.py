@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import duckdb
 import pytest
 
-from db import clock, pipeline
+from db import clock, pipeline, retention
 from db.errors import ConcurrentEdit, NotFound, PermissionDenied, ValidationError
 from tests import factories
 from tests.conftest import PipelineWorld
@@ -179,15 +179,15 @@ def hired(cur: duckdb.DuckDBPyConnection, world: PipelineWorld, at: Callable[[da
 def test_retained_needs_a_12_or_36_month_check_still_in_pinghu(cur, world: PipelineWorld, at) -> None:  # type: ignore[no-untyped-def]
     hr = world.users["hr"]
     app_id = hired(cur, world, at, datetime(2025, 6, 1, 10))
-    pipeline.record_retention_check(cur, hr, app_id, months=6, checked_on=date(2025, 12, 5), still_employed=True,
+    retention.record_retention_check(cur, hr, app_id, months=6, checked_on=date(2025, 12, 5), still_employed=True,
                                     still_in_pinghu=True)
     with pytest.raises(ValidationError, match="请先登记到岗满 12 个月或 36 个月的留平回访"):
         pipeline.move_stage(cur, hr, app_id, "retained")
-    pipeline.record_retention_check(cur, hr, app_id, months=12, checked_on=date(2026, 6, 3), still_employed=False,
+    retention.record_retention_check(cur, hr, app_id, months=12, checked_on=date(2026, 6, 3), still_employed=False,
                                     still_in_pinghu=False, note="已回原籍")
     with pytest.raises(ValidationError, match="请先登记"):
         pipeline.move_stage(cur, hr, app_id, "retained")
-    pipeline.record_retention_check(cur, hr, app_id, months=36, checked_on=date(2026, 11, 1), still_employed=False,
+    retention.record_retention_check(cur, hr, app_id, months=36, checked_on=date(2026, 11, 1), still_employed=False,
                                     still_in_pinghu=True, note="返回平湖，换了单位")
     pipeline.move_stage(cur, hr, app_id, "retained")
     assert application(cur, app_id)[0] == "retained"
@@ -199,17 +199,17 @@ def test_retention_check_validation(cur, world: PipelineWorld, at) -> None:  # t
     app_id = hired(cur, world, at, datetime(2025, 6, 1, 10))
     ok = {"still_employed": True, "still_in_pinghu": True}
     with pytest.raises(ValidationError, match="只在到岗后 6、12 或 36 个月"):
-        pipeline.record_retention_check(cur, hr, app_id, months=9, checked_on=date(2026, 3, 1), **ok)
+        retention.record_retention_check(cur, hr, app_id, months=9, checked_on=date(2026, 3, 1), **ok)
     with pytest.raises(ValidationError, match="晚于今天"):
-        pipeline.record_retention_check(cur, hr, app_id, months=6, checked_on=date(2026, 11, 29), **ok)
+        retention.record_retention_check(cur, hr, app_id, months=6, checked_on=date(2026, 11, 29), **ok)
     with pytest.raises(ValidationError, match=r"不能早于到岗日期（2025-06-01）"):
-        pipeline.record_retention_check(cur, hr, app_id, months=6, checked_on=date(2025, 5, 1), **ok)
-    pipeline.record_retention_check(cur, hr, app_id, months=6, checked_on=date(2025, 12, 1), **ok)
+        retention.record_retention_check(cur, hr, app_id, months=6, checked_on=date(2025, 5, 1), **ok)
+    retention.record_retention_check(cur, hr, app_id, months=6, checked_on=date(2025, 12, 1), **ok)
     with pytest.raises(ValidationError, match=r"已登记过到岗 6 个月回访（2025-12-01）"):
-        pipeline.record_retention_check(cur, hr, app_id, months=6, checked_on=date(2025, 12, 2), **ok)
+        retention.record_retention_check(cur, hr, app_id, months=6, checked_on=date(2025, 12, 2), **ok)
     lead = pipeline.open_application(cur, hr, world.alice, employer_id=world.other_employer)
     with pytest.raises(ValidationError, match="只有「已到岗」或「留平1年\\+」的投递需要留平回访（当前：线索）"):
-        pipeline.record_retention_check(cur, hr, lead, months=6, checked_on=date(2026, 1, 1), **ok)
+        retention.record_retention_check(cur, hr, lead, months=6, checked_on=date(2026, 1, 1), **ok)
     assert cur.execute("select count(*) from retention_check").fetchall()[0] == (1,)
 
 
@@ -218,27 +218,27 @@ def test_retention_due_lists_the_latest_milestone_not_yet_recorded(cur, world: P
     twelve = hired(cur, world, at, datetime(2025, 11, 1, 9))     # 12 months due 2026-11-01 (6 also due, not shown)
     six = hired(cur, world, at, datetime(2026, 5, 20, 9), world.bob)     # 6 months due 2026-11-20
     later = factories.hire(cur, world.bob, datetime(2026, 7, 1, 9))     # nothing due yet
-    due = pipeline.retention_due(cur, hr)
+    due = retention.retention_due(cur, hr)
     assert due.select("application_id", "months", "due_on", "days_overdue").rows() == [
         (twelve, 12, date(2026, 11, 1), 27), (six, 6, date(2026, 11, 20), 8)]
     assert due["total"].to_list() == [2, 2]
     # Recruiters: their own enclave only, other enclaves' people are not their work.
-    assert pipeline.retention_due(cur, sh)["application_id"].to_list() == [twelve]
-    assert pipeline.retention_due(cur, cd)["application_id"].to_list() == [six]
+    assert retention.retention_due(cur, sh)["application_id"].to_list() == [twelve]
+    assert retention.retention_due(cur, cd)["application_id"].to_list() == [six]
     # A 12-month check answers the 6-month one too; `within_days` looks ahead.
-    pipeline.record_retention_check(cur, hr, twelve, months=12, checked_on=date(2026, 11, 2), still_employed=True,
+    retention.record_retention_check(cur, hr, twelve, months=12, checked_on=date(2026, 11, 2), still_employed=True,
                                     still_in_pinghu=True)
-    assert pipeline.retention_due(cur, hr)["application_id"].to_list() == [six]
-    ahead = pipeline.retention_due(cur, hr, within_days=200)          # up to 2027-06-16
+    assert retention.retention_due(cur, hr)["application_id"].to_list() == [six]
+    ahead = retention.retention_due(cur, hr, within_days=200)          # up to 2027-06-16
     assert ahead.select("application_id", "months", "due_on").rows() == [
         (later, 6, date(2027, 1, 1)), (six, 12, date(2027, 5, 20))]
-    assert pipeline.retention_due(cur, hr, today=date(2026, 11, 19)).height == 0
+    assert retention.retention_due(cur, hr, today=date(2026, 11, 19)).height == 0
 
 
 def test_retention_due_masks_contacts_for_who_may_not_see_them(cur, world: PipelineWorld, at) -> None:  # type: ignore[no-untyped-def]
     hired(cur, world, at, datetime(2025, 11, 1, 9))
-    assert pipeline.retention_due(cur, world.users["recruiter_sh"])["mobile"].to_list() == ["13800138000"]
-    assert pipeline.retention_due(cur, world.users["manager"])["mobile"].to_list() == ["138****8000"]
+    assert retention.retention_due(cur, world.users["recruiter_sh"])["mobile"].to_list() == ["13800138000"]
+    assert retention.retention_due(cur, world.users["manager"])["mobile"].to_list() == ["138****8000"]
 
 
 # --- reads --------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from datetime import date, datetime
 import duckdb
 import pytest
 
-from db import activities, clock, pipeline
+from db import activities, clock, pipeline, retention
 from db.errors import PermissionDenied
 from db.permissions import SYSTEM, User
 from tests.conftest import PipelineWorld
@@ -45,7 +45,7 @@ def move_stage(cur: Cur, world: PipelineWorld, actor: User) -> Callable[[], bool
 
 def record_retention_check(cur: Cur, world: PipelineWorld, actor: User) -> Callable[[], bool]:
     app_id = _app(cur, world, "arrived")
-    pipeline.record_retention_check(cur, actor, app_id, months=6, checked_on=date(2026, 11, 28), still_employed=True,
+    retention.record_retention_check(cur, actor, app_id, months=6, checked_on=date(2026, 11, 28), still_employed=True,
                                     still_in_pinghu=True)
     return lambda: cur.execute("select count(*) from retention_check").fetchall()[0][0] == 1
 

@@ -7,7 +7,7 @@ import pytest
 
 from db.enums import EXIT_STAGES, PIPELINE, Stage
 from db.errors import ValidationError
-from db.pipeline import allowed_targets, check_move
+from db.stage_rules import allowed_targets, check_move
 
 OPEN = [s for s in PIPELINE if s != Stage.RETAINED]          # lead … arrived
 TERMINAL = [Stage.REJECTED, Stage.WITHDRAWN, Stage.RETAINED]
