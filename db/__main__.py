@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--db", type=Path)
     p.add_argument("--json", action="store_true", help="以一行 JSON 输出")
+    p = sub.add_parser("check", help="检查数据库中未由外键约束的引用是否完整")
+    p.add_argument("--db", type=Path)
     p = sub.add_parser("backup", help="导出整个数据库到目录（EXPORT DATABASE）")
     p.add_argument("dir", type=Path)
     p.add_argument("--db", type=Path)
@@ -72,6 +74,24 @@ def _report(path: Path, args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(path: Path, args: argparse.Namespace) -> int:
+    from db import integrity
+
+    if not path.exists():
+        raise DomainError(f"数据库文件 {path} 不存在。")
+    conn = open_database(path)
+    try:
+        problems = {k: v for k, v in integrity.dangling(conn.cursor()).items() if v}
+    finally:
+        conn.close()
+    if not problems:
+        print(f"检查通过：{len(integrity.CHECKS)} 项引用完整性检查均无问题。")
+        return 0
+    for label, n in problems.items():
+        print(f"问题：{label} —— {n:,} 行", file=sys.stderr)
+    return 2
+
+
 def _backup(path: Path, args: argparse.Namespace) -> int:
     conn = open_database(path)
     try:
@@ -88,7 +108,7 @@ def _restore(path: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"migrate": _migrate, "report": _report, "backup": _backup, "restore": _restore}
+COMMANDS = {"migrate": _migrate, "report": _report, "check": _check, "backup": _backup, "restore": _restore}
 
 if __name__ == "__main__":
     configure_logging()

@@ -2,12 +2,22 @@
 
 Callers (the demo generator, the importer) check permissions and run these inside their own
 transaction; the column lists here are the contract for the frames they pass.
+
+Frames cross between polars and DuckDB through the Arrow PyCapsule interface (`registered`, `frame`):
+DuckDB's own polars conversions go through pyarrow, whose import alone costs a command-line import
+a quarter of a second.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+import duckdb
 import polars as pl
 
-from db.sql import Cursor
+from db.sql import Cursor, bind
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "candidate": (
@@ -41,34 +51,135 @@ def insert(cur: Cursor, table: str, df: pl.DataFrame) -> int:
     """Insert the frame's contract columns (missing optional ones as NULL); returns rows written."""
     if df.height == 0:
         return 0
-    columns = COLUMNS[table]
-    for name in columns:
-        if name not in df.columns:
-            df = df.with_columns(pl.lit(None).alias(name))
-    frame = df.select(columns)
-    select = ", ".join(columns)
+    data = _contract(table, df)
+    with registered(cur, "bulk_frame", data):
+        cur.execute(_insert_sql(table, "bulk_frame")).fetchall()
+    return data.height
+
+
+def write_part(path: Path, table: str, df: pl.DataFrame) -> tuple[str, ...]:
+    """The frame's contract columns that it has, as a Parquet file for `insert_parts`; returns them.
+    (Columns it lacks are left out rather than written as nulls: the INSERT leaves them NULL.)"""
+    columns = tuple(c for c in COLUMNS[table] if c in df.columns)
+    df.select(columns).with_columns(pl.col(pl.Null).cast(pl.String)).write_parquet(
+        path, compression="uncompressed", statistics=False)
+    return columns
+
+
+def insert_parts(cur: Cursor, table: str, paths: list[Path], columns: tuple[str, ...]) -> None:
+    """Every file written by `write_part` for `table` (all with `columns`), in one INSERT.
+
+    One large insert is written straight to disk in full row groups; several in one transaction each
+    leave a partial row group that the checkpoint has to merge, which costs about as much again.
+    """
+    if paths:
+        cur.execute(_insert_sql(table, "read_parquet($files)", columns), {"files": [str(p) for p in paths]}).fetchall()
+
+
+class Deferred:
+    """Rows bound for tables, gathered frame by frame and inserted with one statement per table: in
+    memory, or as Parquet files in `folder` so that a large import's rows never sit in memory together.
+    `constants` fill the contract columns the frames leave out (an import's batch_id)."""
+
+    def __init__(self, folder: Path | None, constants: dict[str, object] | None = None) -> None:
+        self._folder = folder
+        self._constants = constants or {}
+        self._frames: dict[str, list[pl.DataFrame]] = {}
+        self._files: dict[str, list[Path]] = {}
+        self._columns: dict[str, tuple[str, ...]] = {}
+
+    def add(self, table: str, df: pl.DataFrame) -> int:
+        """Keep `df` for `table`; returns its rows."""
+        if df.height == 0:
+            return 0
+        df = df.with_columns(pl.lit(v).alias(k) for k, v in self._constants.items()
+                             if k in COLUMNS[table] and k not in df.columns)
+        if self._folder is None:
+            self._frames.setdefault(table, []).append(df)
+            return df.height
+        files = self._files.setdefault(table, [])
+        path = self._folder / f"{table}-{len(files):05d}.parquet"
+        columns = write_part(path, table, df)
+        if self._columns.setdefault(table, columns) != columns:
+            raise ValueError(f"{table}: parts with different columns {columns} / {self._columns[table]}")
+        files.append(path)
+        return df.height
+
+    def insert(self, cur: Cursor, table: str) -> None:
+        """Everything kept for `table`, in one INSERT."""
+        if frames := self._frames.pop(table, []):
+            insert(cur, table, pl.concat(frames, how="diagonal_relaxed"))
+        if files := self._files.pop(table, []):
+            insert_parts(cur, table, files, self._columns[table])
+
+
+def _contract(table: str, df: pl.DataFrame) -> pl.DataFrame:
+    """The table's contract columns in order; missing ones, and all-null ones, as text NULLs (cast on insert)."""
+    missing = [pl.lit(None, dtype=pl.String).alias(name) for name in COLUMNS[table] if name not in df.columns]
+    return df.with_columns(missing).select(COLUMNS[table]).with_columns(pl.col(pl.Null).cast(pl.String))
+
+
+def _insert_sql(table: str, source: str, columns: tuple[str, ...] | None = None) -> str:
+    select = ", ".join(columns or COLUMNS[table])
     if table in SEQUENCE_FILLED:
-        target = f"id, {select}"
-        select = f"nextval('{SEQUENCE_FILLED[table]}'), {select}"
-    else:
-        target = select
-    cur.register("bulk_frame", frame)
-    try:
-        cur.execute(f"insert into {table} ({target}) select {select} from bulk_frame")
-    finally:
-        cur.unregister("bulk_frame")
-    return frame.height
+        return f"insert into {table} (id, {select}) select nextval('{SEQUENCE_FILLED[table]}'), {select} from {source}"
+    return f"insert into {table} ({select}) select {select} from {source}"
 
 
 def insert_contact_keys(cur: Cursor, candidates: pl.DataFrame) -> None:
-    """Claim each candidate's mobile and e-mail in contact_key (the uniqueness guard)."""
+    """Claim each candidate's mobile and e-mail in contact_key (the uniqueness guard).
+
+    Keys go in sorted: DuckDB inserts them one by one into the primary-key index, and in key
+    order that is markedly faster for a million of them.
+    """
     keys = pl.concat([
         candidates.filter(pl.col(column).is_not_null()).select(
-            (prefix + pl.col(column)).alias("contact"), pl.col("id").alias("candidate_id"))
+            (prefix + pl.col(column)).alias("contact"), pl.col("id").cast(pl.Int64).alias("candidate_id"))
         for prefix, column in (("m:", "mobile"), ("e:", "email")) if column in candidates.columns
-    ])
-    cur.register("bulk_keys", keys)
+    ]).sort("contact")
+    if keys.height == 0:
+        return
+    with registered(cur, "bulk_keys", keys):
+        cur.execute("insert into contact_key (contact, candidate_id) select contact, candidate_id from bulk_keys"
+                    ).fetchall()
+
+
+class _ArrowStream:
+    """A polars frame as an Arrow C stream, so DuckDB scans it without pyarrow."""
+
+    def __init__(self, df: pl.DataFrame) -> None:
+        # An all-null column (dtype Null) crosses as Arrow's null type, which DuckDB rejects; as
+        # text it is cast to whatever the target column is.
+        self._df = df.with_columns(pl.col(pl.Null).cast(pl.String))
+
+    def __arrow_c_stream__(self, requested_schema: object = None) -> object:
+        return self._df.__arrow_c_stream__(requested_schema)
+
+
+@contextmanager
+def registered(cur: Cursor, name: str, df: pl.DataFrame) -> Iterator[None]:
+    """`df` visible to SQL on `cur` as view `name` for the duration of the block."""
+    cur.register(name, _ArrowStream(df))
     try:
-        cur.execute("insert into contact_key (contact, candidate_id) select contact, candidate_id from bulk_keys")
-    finally:
-        cur.unregister("bulk_keys")
+        yield
+    except BaseException:
+        with suppress(duckdb.Error):     # an aborted transaction refuses this too: keep the first error
+            cur.unregister(name)
+        raise
+    cur.unregister(name)
+
+
+def frame(cur: Cursor, query: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
+    """A query's result as a polars frame (db.sql.frame without pyarrow)."""
+    return pl.DataFrame(cur.sql(query, params=bind(query, params)))
+
+
+def reserve_ids(cur: Cursor, sequence: str, n: int) -> pl.Series:
+    """`n` new ids from `sequence` (one of our own names), ascending, for rows inserted with their ids."""
+    if n == 0:
+        return pl.Series("id", [], dtype=pl.Int64)
+    if not sequence.replace("_", "").isalnum():
+        raise ValueError(f"not a sequence name: {sequence!r}")
+    found = frame(cur, f"select nextval('{sequence}') as id from range($n)", {"n": n})
+    # Sorted here, not by ORDER BY (DuckDB may evaluate the volatile nextval after sorting).
+    return found["id"].cast(pl.Int64).sort()

@@ -104,6 +104,7 @@ def normalise(cur: Cursor, draft: CandidateDraft) -> dict[str, Any]:
         university_id = universities.resolve(cur, university_raw)
     if university_id is not None and university_raw is None:
         university_raw = universities.name_of(cur, university_id)
+    _check_references(cur, draft, university_id)
     category = draft.talent_category or derive_talent_category(draft.degree, draft.birth_year, year).value
     pinyin, initials = readings(name)
     tags = tuple(sorted({t for t in (_clean(x) for x in draft.tags) if t}))
@@ -122,6 +123,20 @@ def normalise(cur: Cursor, draft: CandidateDraft) -> dict[str, Any]:
         "consent_purpose": _clean(draft.consent_purpose), "next_follow_up_on": draft.next_follow_up_on,
         "notes": (draft.notes or "").strip() or None, "tags": tags,
     }
+
+
+# The ids a candidate points at, each with the table that must hold it (candidate declares no
+# foreign keys, migration 008) and the field named in the message.
+_REFERENCES = (("university_id", "university", "学校"), ("enclave_id", "enclave", "所属飞地"),
+               ("source_enclave_id", "enclave", "来源飞地"), ("source_drive_id", "campus_drive", "来源校园招聘"),
+               ("source_agreement_id", "agreement", "来源协议"), ("owner_id", "app_user", "负责人"))
+
+
+def _check_references(cur: Cursor, draft: CandidateDraft, university_id: int | None) -> None:
+    for field_name, table, label in _REFERENCES:
+        value = university_id if field_name == "university_id" else getattr(draft, field_name)
+        if value is not None and not rows(cur, f"select 1 from {table} where id = $id", {"id": value}):
+            raise ValidationError(f"所选{label}不存在，请重新选择。", field=field_name)
 
 
 def _refuse_exact_duplicate(cur: Cursor, values: dict[str, Any], actor: User, *, exclude: int | None) -> None:

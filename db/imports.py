@@ -1,23 +1,30 @@
 """Import batches: the one write of an import (match, insert, fill blanks, apply), its history, and undo.
 
 Commands check Action.IMPORT and run as one transaction with an audit entry. The importer in
-loaders/ hands over polars frames; everything here is bulk SQL, never row by row.
+loaders/ hands over polars frames; everything here is bulk SQL, never row by row. A large file
+arrives in slices (see BatchInput): the whole-file decisions — who matches whom, which ids new
+people get, each row's outcome — are taken first; then the contact keys are written while the
+slices are turned into rows, and each table gets its rows in one INSERT (see bulk.Deferred).
+Undo is one transaction too (migration 009 took the foreign keys out of its way).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from db import audit, bulk, clock
+from db.bulk import frame, registered, reserve_ids
 from db.connection import run_in_transaction
 from db.enums import TalentCategory, derive_talent_category
 from db.errors import DomainError, NotFound, ValidationError
 from db.permissions import Action, User, require
-from db.sql import Cursor, frame, next_id, reserve_ids, rows, scalar, to_json
+from db.sql import Cursor, next_id, rows, scalar, to_json
 
 Progress = Callable[[float, str], None]
 # Blank fields of an existing candidate that a matching row may fill (never overwrite).
@@ -29,6 +36,7 @@ PERSON_SCHEMA = {"person": pl.Int32, "name": pl.String, "name_pinyin": pl.String
                  "gender": pl.String, "mobile": pl.String, "email": pl.String,
                  "university_id": pl.Int64, "university_raw": pl.String, "college": pl.String, "major": pl.String,
                  "degree": pl.String, "graduation_year": pl.Int32, "graduation_month": pl.Int32}
+NOTES = {"row_number": pl.Int32, "field": pl.String, "message": pl.String}
 
 
 class AlreadyImported(DomainError):
@@ -44,21 +52,38 @@ class UndoRefused(DomainError):
 
 
 @dataclass(frozen=True)
+class Slice:
+    """Part of a file written together: its people, their rows' applications, its rejects and warnings."""
+
+    people: pl.DataFrame            # PERSON_SCHEMA (pinyin as db.pinyin.readings gives it)
+    applications: pl.DataFrame      # row_number, person, employer_raw, employer_id, position, intent
+    rejects: pl.DataFrame           # row_number, reasons, row_json
+    warnings: pl.DataFrame          # row_number, field, message
+
+
+@dataclass(frozen=True)
 class BatchInput:
-    """What the importer prepared: people (one per person in the file) and each row's fate."""
+    """What the importer prepared: every row's person, each person's contact keys, and the slices.
+
+    `slices` is called once, inside the transaction, with the row numbers (column `row_number`) of
+    rows whose candidate has other rows in the file too — in-file duplicates, or several people
+    matching one existing candidate. It yields every person, reject and warning of the file exactly
+    once, those rows all in the same slice (their merge, blanks and applications are decided together).
+    The slices are iterated while the contact keys are being written (see _Alongside). With a
+    `workdir`, what they add to each table waits there as Parquet until the one INSERT per table.
+    """
 
     file_name: str
     sha256: str
     read: int
-    people: pl.DataFrame            # PERSON_SCHEMA (pinyin as db.pinyin.readings gives it)
-    rows: pl.DataFrame              # row_number, person (null: rejected)
-    applications: pl.DataFrame      # row_number, person, employer_raw, employer_id, position, intent
-    rejects: pl.DataFrame           # row_number, reasons, row_json
-    warnings: pl.DataFrame          # row_number, field, message
+    rows: pl.DataFrame              # row_number, person (null: rejected) — every non-blank row
+    persons: pl.DataFrame           # person, mobile, email — what each person is matched by
+    slices: Callable[[pl.DataFrame], Iterable[Slice]]
+    workdir: Path | None = None
     encoding: str | None = None
     header_row: int | None = None
     mapping: list[dict[str, Any]] = field(default_factory=list)
-    report: dict[str, Any] = field(default_factory=dict)
+    report: Callable[[], dict[str, Any]] = dict     # called after the slices: counts by reason and field
     drive_id: int | None = None
     create_employers: tuple[str, ...] = ()
     force: bool = False
@@ -144,9 +169,7 @@ def warnings(cur: Cursor, actor: User, batch_id: int, *, limit: int = 1000) -> p
 
 def match(cur: Cursor, people: pl.DataFrame) -> pl.DataFrame:
     """person, by_mobile, by_email: the live candidate holding each person's mobile / e-mail key."""
-    keys = people.select("person", "mobile", "email")
-    cur.register("import_keys", keys)
-    try:
+    with registered(cur, "import_keys", people.select("person", "mobile", "email")):
         return frame(cur, """
             with live as (
                 select k.contact, k.candidate_id from contact_key k
@@ -157,8 +180,6 @@ def match(cur: Cursor, people: pl.DataFrame) -> pl.DataFrame:
             from import_keys p
             left join live m on m.contact = 'm:' || p.mobile
             left join live e on e.contact = 'e:' || p.email""").sort("person")
-    finally:
-        cur.unregister("import_keys")
 
 
 # ---------------------------------------------------------------- the import
@@ -168,8 +189,26 @@ def record(cur: Cursor, actor: User, batch: BatchInput, *, progress: Progress | 
     """Write a prepared file as one batch, in one transaction: all of it or, on any failure, none of it."""
     require(actor, Action.IMPORT)
     say = progress or (lambda _f, _m: None)
-    finish_undone(cur)
     return run_in_transaction(cur, lambda c: _write(c, actor, batch, say), attempts=3)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The whole-file decisions, taken before anything is written."""
+
+    persons: pl.DataFrame           # person, mobile, email, by_mobile, by_email, candidate_id, is_new
+    outcomes: pl.DataFrame          # row_number, candidate_id, outcome — every kept row
+    together: pl.DataFrame          # row_number of rows whose candidate has other rows in the file
+
+
+@dataclass
+class _Written:
+    """What the slices wrote so far."""
+
+    rows: int = 0
+    warnings: int = 0
+    filled: int = 0
+    applications: int = 0
 
 
 def _write(cur: Cursor, actor: User, b: BatchInput, say: Progress) -> ImportResult:
@@ -188,65 +227,126 @@ def _write(cur: Cursor, actor: User, b: BatchInput, say: Progress) -> ImportResu
             raise NotFound(f"校园招聘场次 #{b.drive_id} 不存在：请确认场次编号（--drive）。")
         enclave_id = found[0][0]
     say(0.05, "匹配已有人员……")
-    people = b.people.cast(PERSON_SCHEMA).join(match(cur, b.people), on="person", how="left")
-    people = people.with_columns(pl.coalesce("by_mobile", "by_email").alias("candidate_id"))
-    notes = [_conflict_warnings(people)]
-    batch_id = next_id(cur, "seq_import_batch")
-    fresh = people.filter(pl.col("candidate_id").is_null())
-    fresh = fresh.with_columns(reserve_ids(cur, "seq_candidate", fresh.height).alias("candidate_id"))
-    person_to_candidate = pl.concat([people.filter(pl.col("candidate_id").is_not_null()), fresh],
-                                    how="vertical_relaxed").select("person", "candidate_id")
-    outcomes = _outcomes(b.rows, person_to_candidate, fresh.select("person"))
-    counts = outcomes.group_by("outcome").len()
-    count = dict(zip(counts["outcome"].to_list(), counts["len"].to_list()))
+    plan = _plan(cur, b)
+    count = dict(plan.outcomes.group_by("outcome").len().iter_rows())
     inserted, matched, duplicates = count.get("inserted", 0), count.get("matched", 0), count.get("duplicate_in_file", 0)
-    rejected = b.rows.filter(pl.col("person").is_null()).height
-
-    say(0.15, "比对已有人员的空白字段……")
-    fills, fill_notes = _fills(cur, people.filter(pl.col("by_mobile").is_not_null() | pl.col("by_email").is_not_null()))
-    notes.append(fill_notes)
-    created: dict[str, int] = {}
-    apps = pl.DataFrame()
-    if b.drive_id is not None:
-        created = _create_employers(cur, b, now)
-        apps, employer_notes = _applications(cur, b, person_to_candidate, created)
-        notes.append(employer_notes)
-    all_warnings = pl.concat([b.warnings.select("row_number", "field", "message"), *notes], how="vertical_relaxed")
-
-    _insert_batch(cur, actor, b, batch_id, now, {
+    rejected = b.rows.height - plan.outcomes.height
+    batch_id = next_id(cur, "seq_import_batch")
+    created = _create_employers(cur, b, now)
+    _insert_batch(cur, actor, b, batch_id, now, {     # warnings and report follow once the slices are written
         "read_rows": b.read, "inserted": inserted, "matched": matched, "duplicate_in_file": duplicates,
-        "rejected": rejected, "warnings": all_warnings.height,
-    }, created)
-    say(0.25, f"写入 {inserted:,} 名新人员……")
-    _insert_candidates(cur, actor, fresh, batch_id, b.drive_id, enclave_id, now)
-    say(0.6, "补全已有人员的空白字段……")
-    filled = _apply_fills(cur, actor, fills, batch_id, now)
-    say(0.7, "写入投递记录……")
-    n_apps = _insert_applications(cur, actor, apps, batch_id, b.drive_id, now)
-    say(0.8, "记录导入明细……")
-    bulk.insert(cur, "import_row", outcomes.with_columns(pl.lit(batch_id).alias("batch_id")))
-    bulk.insert(cur, "import_reject", b.rejects.with_columns(pl.lit(batch_id).alias("batch_id")))
-    bulk.insert(cur, "import_warning", all_warnings.with_columns(pl.lit(batch_id).alias("batch_id")))
-    result = ImportResult(batch_id, b.read, inserted, matched, duplicates, rejected, all_warnings.height, filled,
-                          n_apps, tuple(created), earlier[0] if earlier else None)
+        "rejected": rejected, "warnings": 0})
+    say(0.1, "登记联系方式……")
+    pending = bulk.Deferred(b.workdir, {"batch_id": batch_id})
+    written = _Written(warnings=pending.add("import_warning", _conflict_warnings(plan.persons)))
+
+    def keys_and_outcomes() -> None:
+        _claim_keys(cur, plan.persons.filter(pl.col("is_new")))
+        bulk.insert(cur, "import_row", plan.outcomes.with_columns(pl.lit(batch_id).alias("batch_id")))
+
+    # DuckDB writes the keys (a million of them take seconds, in its own code, outside the GIL) while
+    # the slices are turned into rows; anything else that needs the connection meanwhile waits.
+    with _Alongside(keys_and_outcomes) as connection:
+        context = _SliceContext(actor, batch_id, b.drive_id, enclave_id, now, created, plan.persons, connection)
+        for part in b.slices(plan.together):
+            _write_slice(cur, context, part, written, pending)
+            say(0.15 + 0.6 * written.rows / max(b.read, 1), f"整理了 {written.rows:,} / {b.read:,} 行……")
+    pending.insert(cur, "candidate")
+    say(0.8, f"写入了 {inserted:,} 名新人员，正在写入投递和导入明细……")
+    for table in ("application", "stage_event", "import_fill", "import_reject", "import_warning"):
+        pending.insert(cur, table)
+    _run(cur, "update import_batch set warnings = $w, report_json = $report where id = $id",
+         {"w": written.warnings, "report": to_json({**b.report(), "created_employers": created}), "id": batch_id})
+    result = ImportResult(batch_id, b.read, inserted, matched, duplicates, rejected, written.warnings, written.filled,
+                          written.applications, tuple(created), earlier[0] if earlier else None)
     audit.record(cur, actor, "import", entity="import_batch", entity_id=batch_id, after=result.counts(),
                  detail=f"导入「{b.file_name}」：读取 {b.read} 行，新增 {inserted}，匹配 {matched}，"
-                        f"文件内重复 {duplicates}，拒绝 {rejected}，警告 {all_warnings.height}")
+                        f"文件内重复 {duplicates}，拒绝 {rejected}，警告 {written.warnings}")
     say(0.95, "提交……")
     return result
 
 
-def _outcomes(rows_: pl.DataFrame, person_to_candidate: pl.DataFrame, fresh: pl.DataFrame) -> pl.DataFrame:
-    """Each kept row's outcome: the first row of a new person is inserted, of a known one matched."""
-    kept = rows_.filter(pl.col("person").is_not_null()).select("row_number", "person")
-    kept = kept.join(person_to_candidate, on="person", how="left").join(
-        fresh.with_columns(pl.lit(True).alias("is_new")), on="person", how="left")
-    return kept.select(
+class _Alongside:
+    """Runs `job` in a thread; `lock` (what `with` gives) is held by the job while it runs and must be
+    held by anyone else using the connection until the block ends. The job's error is re-raised."""
+
+    def __init__(self, job: Callable[[], None]) -> None:
+        self.lock = threading.Lock()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(job,), name="import-keys")
+
+    def _run(self, job: Callable[[], None]) -> None:
+        with self.lock:
+            try:
+                job()
+            except BaseException as error:     # handed to the caller in __exit__
+                self._error = error
+
+    def __enter__(self) -> threading.Lock:
+        self._thread.start()
+        return self.lock
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        self._thread.join()
+        if self._error is not None and error is None:
+            raise self._error
+
+
+def _plan(cur: Cursor, b: BatchInput) -> _Plan:
+    """Match every person, give the new ones ids (in file order), and decide each kept row's outcome."""
+    persons = b.persons.select(pl.col("person").cast(pl.Int32), pl.col("mobile").cast(pl.String),
+                               pl.col("email").cast(pl.String)).sort("person")
+    persons = persons.join(match(cur, persons), on="person", how="left", maintain_order="left").with_columns(
+        pl.coalesce("by_mobile", "by_email").alias("candidate_id"))
+    is_new = persons["candidate_id"].is_null()
+    ids = persons["candidate_id"].scatter(is_new.arg_true(), reserve_ids(cur, "seq_candidate", int(is_new.sum())))
+    persons = persons.with_columns(ids.alias("candidate_id"), is_new.alias("is_new"))
+    kept = b.rows.filter(pl.col("person").is_not_null()).select("row_number", pl.col("person").cast(pl.Int32)).join(
+        persons.select("person", "candidate_id", "is_new"), on="person", how="left")
+    outcomes = kept.select(
         "row_number", "candidate_id",
         pl.when(pl.col("row_number") != pl.col("person")).then(pl.lit("duplicate_in_file"))
-        .when(pl.col("is_new").fill_null(False)).then(pl.lit("inserted"))
-        .otherwise(pl.lit("matched")).alias("outcome"),
-    )
+        .when(pl.col("is_new")).then(pl.lit("inserted")).otherwise(pl.lit("matched")).alias("outcome"))
+    together = kept.filter(pl.col("candidate_id").is_duplicated()).select("row_number")
+    return _Plan(persons, outcomes, together)
+
+
+@dataclass(frozen=True)
+class _SliceContext:
+    actor: User
+    batch_id: int
+    drive_id: int | None
+    enclave_id: int | None
+    now: datetime
+    created_employers: dict[str, int]
+    persons: pl.DataFrame
+    connection: threading.Lock          # held while using the connection (see _Alongside)
+
+
+def _write_slice(cur: Cursor, c: _SliceContext, part: Slice, written: _Written, pending: bulk.Deferred) -> None:
+    people = part.people.cast(PERSON_SCHEMA)    # type: ignore[arg-type]
+    # Persons are sorted: cutting the slice's range out first keeps the join small.
+    span = (c.persons.filter(pl.col("person").is_between(people["person"].min(), people["person"].max()))
+            if people.height else c.persons.clear())
+    people = people.join(span.select("person", "candidate_id", "is_new", "by_mobile", "by_email"), on="person",
+                         how="left")
+    pending.add("candidate", _candidate_rows(c, people.filter(pl.col("is_new"))))
+    matched = people.filter(~pl.col("is_new"))
+    notes = pl.DataFrame(schema=NOTES)
+    if matched.height:
+        with c.connection:
+            fills, notes = _fills(cur, matched)
+            written.filled += _apply_fills(cur, c.actor, fills, pending, c.now)
+    if c.drive_id is not None:
+        with c.connection:
+            apps, employer_notes = _applications(cur, part.applications, people.select("person", "candidate_id"),
+                                                 c.drive_id, c.created_employers)
+            written.applications += _add_applications(cur, c, apps, pending)
+        notes = pl.concat([notes, employer_notes], how="vertical_relaxed")
+    pending.add("import_reject", part.rejects)
+    written.warnings += pending.add("import_warning", pl.concat([part.warnings.select(*NOTES).cast(NOTES),
+                                                                 notes.cast(NOTES)]))
+    written.rows += part.applications.height + part.rejects.height
 
 
 def _conflict_warnings(people: pl.DataFrame) -> pl.DataFrame:
@@ -259,17 +359,14 @@ def _conflict_warnings(people: pl.DataFrame) -> pl.DataFrame:
 
 def _fills(cur: Cursor, matched: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Per matched candidate, the blank fields this file fills; and warnings where the file differs."""
-    empty_notes = pl.DataFrame(schema={"row_number": pl.Int32, "field": pl.String, "message": pl.String})
+    empty_notes = pl.DataFrame(schema=NOTES)
     if matched.height == 0:
         return pl.DataFrame(), empty_notes
-    cur.register("import_matched", matched.select("candidate_id").unique())
-    try:
+    with registered(cur, "import_matched", matched.select("candidate_id").unique()):
         existing = frame(cur, f"""
             select c.id as candidate_id, c.name as old_name, u.name as old_school, {', '.join('c.' + f + ' as old_' + f for f in FILLABLE)}
             from candidate c left join university u on u.id = c.university_id
             where c.id in (select candidate_id from import_matched)""")
-    finally:
-        cur.unregister("import_matched")
     joined = matched.join(existing, on="candidate_id", how="inner").sort("person")
     # Only the first person (file order) matched to a candidate fills its blanks; a mobile or e-mail
     # fills only when nobody else holds it.
@@ -294,7 +391,7 @@ def _fills(cur: Cursor, matched: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFra
 def _create_employers(cur: Cursor, b: BatchInput, now: datetime) -> dict[str, int]:
     """Employers HR confirmed to create (names still unknown in the file): name → new id."""
     wanted = [n for n in dict.fromkeys(b.create_employers) if n and n.strip()]
-    if not wanted:
+    if not wanted or b.drive_id is None:
         return {}
     known = {name for (name,) in rows(cur, "select name from employer where name in (select unnest($names))",
                                       {"names": wanted})}
@@ -303,18 +400,15 @@ def _create_employers(cur: Cursor, b: BatchInput, now: datetime) -> dict[str, in
         return {}
     ids = reserve_ids(cur, "seq_employer", len(new))
     table = pl.DataFrame({"id": ids, "name": new, "created_at": [now] * len(new)})
-    cur.register("import_employers", table)
-    try:
+    with registered(cur, "import_employers", table):
         _run(cur, "insert into employer (id, name, created_at) select id, name, created_at from import_employers")
-    finally:
-        cur.unregister("import_employers")
     return dict(zip(new, ids.to_list()))
 
 
-def _applications(cur: Cursor, b: BatchInput, person_to_candidate: pl.DataFrame,
+def _applications(cur: Cursor, rows_: pl.DataFrame, person_to_candidate: pl.DataFrame, drive_id: int,
                   created: dict[str, int]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One application per person and employer for the drive, unless that application already exists."""
-    apps = b.applications.join(person_to_candidate, on="person", how="inner")
+    apps = rows_.join(person_to_candidate, on="person", how="inner")
     if created:
         made = pl.DataFrame({"employer_raw": list(created), "created_id": list(created.values())},
                             schema={"employer_raw": pl.String, "created_id": pl.Int64})
@@ -327,101 +421,95 @@ def _applications(cur: Cursor, b: BatchInput, person_to_candidate: pl.DataFrame,
     apps = apps.sort("row_number").group_by("candidate_id", "employer_id", maintain_order=True).agg(
         pl.col("intent").fill_null(False).any().alias("intent"), pl.col("position").drop_nulls().first(),
         pl.col("row_number").first())
-    cur.register("import_apps", apps.select("candidate_id", "employer_id"))
-    try:
+    with registered(cur, "import_apps", apps.select("candidate_id", pl.col("employer_id").cast(pl.Int64))):
         existing = frame(cur, """
             select a.candidate_id, a.employer_id from application a
             join import_apps i on i.candidate_id = a.candidate_id and i.employer_id is not distinct from a.employer_id
-            where a.drive_id = $drive""", {"drive": b.drive_id})
-    finally:
-        cur.unregister("import_apps")
+            where a.drive_id = $drive""", {"drive": drive_id})
     if existing.height:
         apps = apps.join(existing.with_columns(pl.lit(True).alias("exists")), on=["candidate_id", "employer_id"],
                          how="left", nulls_equal=True).filter(pl.col("exists").is_null()).drop("exists")
     return apps, notes
 
 
-def _insert_batch(cur: Cursor, actor: User, b: BatchInput, batch_id: int, now: datetime, counts: dict[str, int],
-                  created: dict[str, int]) -> None:
-    report = {**b.report, "created_employers": created}
+def _insert_batch(cur: Cursor, actor: User, b: BatchInput, batch_id: int, now: datetime,
+                  counts: dict[str, int]) -> None:
     _run(cur, """
         insert into import_batch (id, file_name, sha256, imported_by, imported_at, drive_id, encoding, header_row,
-                                  mapping_json, read_rows, inserted, matched, duplicate_in_file, rejected, warnings,
-                                  report_json)
+                                  mapping_json, read_rows, inserted, matched, duplicate_in_file, rejected, warnings)
         values ($id, $file, $sha, $who, $at, $drive, $enc, $header, $mapping, $read_rows, $inserted, $matched,
-                $duplicate_in_file, $rejected, $warnings, $report)""",
+                $duplicate_in_file, $rejected, $warnings)""",
                 {"id": batch_id, "file": b.file_name[:255], "sha": b.sha256, "who": actor.username, "at": now,
                  "drive": b.drive_id, "enc": b.encoding, "header": b.header_row, "mapping": to_json(b.mapping),
-                 "report": to_json(report), **counts})
+                 **counts})
 
 
-def _insert_candidates(cur: Cursor, actor: User, fresh: pl.DataFrame, batch_id: int, drive_id: int | None,
-                       enclave_id: int | None, now: datetime) -> None:
+def _claim_keys(cur: Cursor, fresh: pl.DataFrame) -> None:
+    """The new people's mobiles and e-mails into contact_key (keys of deleted candidates are released)."""
     if fresh.height == 0:
         return
     _release_stale_keys(cur, fresh)
-    year = now.year
-    categories = {d: derive_talent_category(d, None, year).value for d in ("大专", "本科", "硕士", "博士", "博士后")}
-    rows_ = fresh.select(
+    bulk.insert_contact_keys(cur, fresh.select(pl.col("candidate_id").alias("id"), "mobile", "email"))
+
+
+def _candidate_rows(c: _SliceContext, fresh: pl.DataFrame) -> pl.DataFrame:
+    """New people as candidate rows; their contact keys were claimed by `_claim_keys` already."""
+    categories = {d: derive_talent_category(d, None, c.now.year).value
+                  for d in ("大专", "本科", "硕士", "博士", "博士后")}
+    return fresh.select(
         pl.col("candidate_id").alias("id"), "name", "name_pinyin", "name_initials", "gender", "mobile", "email",
         "university_id", "university_raw", "college", "major", "degree", "graduation_year", "graduation_month",
         pl.col("degree").replace_strict(categories, default=TalentCategory.OTHER.value).alias("talent_category"),
         pl.lit(False).alias("talent_category_manual"),
-        pl.lit("campus_drive" if drive_id is not None else "other").alias("channel"),
-        pl.lit(drive_id, dtype=pl.Int64).alias("source_drive_id"), pl.lit(enclave_id, dtype=pl.Int64).alias("enclave_id"),
-        pl.lit(actor.id if actor.id > 0 else None, dtype=pl.Int64).alias("owner_id"),
-        pl.lit(batch_id).alias("import_batch_id"), pl.lit(actor.username).alias("created_by"),
-        pl.lit(now).alias("created_at"), pl.lit(actor.username).alias("updated_by"), pl.lit(now).alias("updated_at"),
+        pl.lit("campus_drive" if c.drive_id is not None else "other").alias("channel"),
+        pl.lit(c.drive_id, dtype=pl.Int64).alias("source_drive_id"),
+        pl.lit(c.enclave_id, dtype=pl.Int64).alias("enclave_id"),
+        pl.lit(c.actor.id if c.actor.id > 0 else None, dtype=pl.Int64).alias("owner_id"),
+        pl.lit(c.batch_id, dtype=pl.Int64).alias("import_batch_id"), pl.lit(c.actor.username).alias("created_by"),
+        pl.lit(c.now).alias("created_at"), pl.lit(c.actor.username).alias("updated_by"),
+        pl.lit(c.now).alias("updated_at"),
     )
-    bulk.insert(cur, "candidate", rows_)
-    bulk.insert_contact_keys(cur, rows_)
 
 
 def _release_stale_keys(cur: Cursor, people: pl.DataFrame) -> None:
     """Keys still held by deleted candidates do not make anyone a match; a new person takes them over."""
-    cur.register("import_new_keys", people.select("mobile", "email"))
-    try:
+    with registered(cur, "import_new_keys", people.select("mobile", "email")):
         _run(cur, """
             delete from contact_key
             where contact in (select 'm:' || mobile from import_new_keys where mobile is not null
                               union all select 'e:' || email from import_new_keys where email is not null)
               and candidate_id not in (select id from candidate where deleted_at is null)""")
-    finally:
-        cur.unregister("import_new_keys")
 
 
-def _apply_fills(cur: Cursor, actor: User, fills: pl.DataFrame, batch_id: int, now: datetime) -> int:
+def _apply_fills(cur: Cursor, actor: User, fills: pl.DataFrame, pending: bulk.Deferred, now: datetime) -> int:
     if fills.height == 0:
         return 0
     _release_stale_keys(cur, fills)
-    cur.register("import_fills", fills)
-    try:
+    with registered(cur, "import_fills", fills):
         sets = ", ".join(f"{f} = coalesce(c.{f}, x.{f})" for f in FILLABLE)   # names from FILLABLE, not input
         _run(cur, f"update candidate c set {sets}, version = c.version + 1, updated_by = $who, updated_at = $at"
                     " from import_fills x where c.id = x.candidate_id", {"who": actor.username, "at": now})
-    finally:
-        cur.unregister("import_fills")
     trail = fills.with_columns(pl.col(f).cast(pl.String) for f in FILLABLE).unpivot(
         index="candidate_id", on=list(FILLABLE), variable_name="field", value_name="value").drop_nulls("value")
-    bulk.insert(cur, "import_fill", trail.with_columns(pl.lit(batch_id).alias("batch_id")))
+    pending.add("import_fill", trail)
     bulk.insert_contact_keys(cur, fills.select(pl.col("candidate_id").alias("id"), "mobile", "email"))
     return trail.height
 
 
-def _insert_applications(cur: Cursor, actor: User, apps: pl.DataFrame, batch_id: int, drive_id: int | None,
-                         now: datetime) -> int:
-    if drive_id is None or apps.height == 0:
+def _add_applications(cur: Cursor, c: _SliceContext, apps: pl.DataFrame, pending: bulk.Deferred) -> int:
+    """The drive's applications with their first stage event (created: from_stage null)."""
+    if apps.height == 0:
         return 0
     apps = apps.with_columns(reserve_ids(cur, "seq_application", apps.height).alias("id"),
                              pl.when(pl.col("intent")).then(pl.lit("intent")).otherwise(pl.lit("applied")).alias("stage"))
-    bulk.insert(cur, "application", apps.select(
-        "id", "candidate_id", "employer_id", pl.lit(drive_id).alias("drive_id"), "stage",
-        pl.lit(batch_id).alias("import_batch_id"), pl.lit(actor.username).alias("created_by"),
-        pl.lit(now).alias("created_at"), pl.lit(now).alias("updated_at")))
-    bulk.insert(cur, "stage_event", apps.select(
+    pending.add("application", apps.select(
+        "id", "candidate_id", "employer_id", pl.lit(c.drive_id).alias("drive_id"), "stage",
+        pl.lit(c.batch_id).alias("import_batch_id"), pl.lit(c.actor.username).alias("created_by"),
+        pl.lit(c.now).alias("created_at"), pl.lit(c.now).alias("updated_at")))
+    pending.add("stage_event", apps.select(
         pl.col("id").alias("application_id"), "candidate_id", pl.lit(None, dtype=pl.String).alias("from_stage"),
-        pl.col("stage").alias("to_stage"), pl.lit(now).alias("occurred_at"), pl.lit(actor.username).alias("actor"),
-        pl.concat_str(pl.lit(f"导入批次 #{batch_id}"), pl.format("；意向岗位：{}", pl.col("position")),
+        pl.col("stage").alias("to_stage"), pl.lit(c.now).alias("occurred_at"), pl.lit(c.actor.username).alias("actor"),
+        pl.concat_str(pl.lit(f"导入批次 #{c.batch_id}"), pl.format("；意向岗位：{}", pl.col("position")),
                       ignore_nulls=True).alias("note")))
     return apps.height
 
@@ -432,15 +520,11 @@ def _insert_applications(cur: Cursor, actor: User, apps: pl.DataFrame, batch_id:
 def undo(cur: Cursor, actor: User, batch_id: int) -> UndoResult:
     """Revert everything a batch wrote, or refuse — naming the rows — where later work depends on it.
 
-    Two transactions, because DuckDB cannot delete a row whose referencing rows were deleted in the
-    same transaction: the first reverts everything and marks the batch undone; the second deletes
-    the batch's applications. If the process dies between them, `finish_undone` (run by every
-    import command) completes the second step.
+    One transaction: stage events, applications, people and the filled blanks go together or not at
+    all (stage_event points at its application without a foreign key for this, see migration 009).
     """
     require(actor, Action.IMPORT)
-    result = run_in_transaction(cur, lambda c: _undo(c, actor, batch_id), attempts=3)
-    finish_undone(cur)
-    return result
+    return run_in_transaction(cur, lambda c: _undo(c, actor, batch_id), attempts=3)
 
 
 def _undo(cur: Cursor, actor: User, batch_id: int) -> UndoResult:
@@ -486,6 +570,7 @@ def _undo(cur: Cursor, actor: User, batch_id: int) -> UndoResult:
     _run(cur, "delete from stage_event where application_id in (select id from application where import_batch_id = $b)",
                 {"b": batch_id})
     n_apps = int(scalar(cur, "select count(*) from application where import_batch_id = $b", {"b": batch_id}))
+    _run(cur, "delete from application where import_batch_id = $b", {"b": batch_id})
     _run(cur, "delete from contact_key where candidate_id in (select id from candidate where import_batch_id = $b)",
                 {"b": batch_id})
     deleted = int(scalar(cur, "select count(*) from candidate where import_batch_id = $b", {"b": batch_id}))
@@ -526,13 +611,3 @@ def _revert_fills(cur: Cursor, batch_id: int) -> tuple[int, int]:
 def _run(cur: Cursor, query: str, params: dict[str, Any] | None = None) -> None:
     """Execute a statement and fetch its (count) result, so the cursor is never left with one pending."""
     rows(cur, query, params)
-
-
-def finish_undone(cur: Cursor) -> int:
-    """Delete the applications of undone batches (the second step of `undo`); returns how many."""
-    n = int(scalar(cur, "select count(*) from application where import_batch_id in"
-                        " (select id from import_batch where undone_at is not null)") or 0)
-    if n:
-        _run(cur, "delete from application where import_batch_id in"
-                    " (select id from import_batch where undone_at is not null)")
-    return n

@@ -1,10 +1,16 @@
-"""Pinyin readings of Chinese names, precomputed so search can match `zhangwei` or `zw`."""
+"""Pinyin readings of Chinese names, precomputed so search can match `zhangwei` or `zw`.
+
+Readings are built character by character (the surname's one reading, then every reading of each
+given-name character), so the importer can compute them for a million names from a per-character
+table in polars (loaders/importer/spoken.py) and get exactly what `readings` gives.
+"""
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from functools import lru_cache
 from itertools import product
-
-from pypinyin import Style, lazy_pinyin, pinyin
+from types import ModuleType
 
 # Surnames read differently from the same character in ordinary words (曾 zēng, not céng).
 SURNAME_READINGS: dict[str, str] = {
@@ -15,53 +21,69 @@ SURNAME_READINGS: dict[str, str] = {
     "纪": "ji", "洗": "xian", "冼": "xian", "牟": "mou", "句": "gou", "阚": "kan", "逄": "pang",
 }
 MAX_READINGS = 6
+READINGS_PER_CHARACTER = 3
 
 
 def readings(name: str) -> tuple[str, str]:
     """(full readings, initials readings), each space-separated, most likely reading first.
 
-    Every reading of a 多音字 in the given name is kept (up to MAX_READINGS combinations), so
-    乐 in 张乐 finds both `zhangle` and `zhangyue`. Non-Chinese characters pass through lower-cased.
+    The surname has one reading (SURNAME_READINGS, else its characters' most common ones); each
+    given-name character contributes every reading of a 多音字 (up to READINGS_PER_CHARACTER), and
+    the combinations are listed in order, most common first, up to MAX_READINGS — so 乐 in 曾乐 finds
+    both `zengle` and `zengyue`. Non-Chinese characters pass through lower-cased.
     """
     name = "".join(name.split())
     if not name:
         return "", ""
-    surname_len = 2 if name[:2] in SURNAME_READINGS else 1
-    surname, given = name[:surname_len], name[surname_len:]
-    surname_options = [SURNAME_READINGS.get(surname) or "".join(_likely(surname))]
-    per_char = [surname_options] + [_char_readings(ch) for ch in given]
-    given_likely = list(_likely(given))
-    likely = surname_options[0] + "".join(given_likely)
-    fulls = [likely]
-    for combo in product(*per_char):
-        candidate = "".join(combo)
-        if candidate not in fulls:
-            fulls.append(candidate)
-        if len(fulls) >= MAX_READINGS:
-            break
-    initials: list[str] = []
-    for combo in product(*per_char):
-        candidate = "".join(part[0] for part in combo if part)
-        if candidate not in initials:
-            initials.append(candidate)
-        if len(initials) >= MAX_READINGS:
-            break
-    likely_initials = "".join(p[0] for p in [surname_options[0], *given_likely] if p)
-    if likely_initials in initials:
-        initials.remove(likely_initials)
-    initials.insert(0, likely_initials)
-    return " ".join(fulls), " ".join(initials[:MAX_READINGS])
+    surname, given = split_surname(name)
+    per_char = [(surname_reading(surname),), *(char_readings(ch) for ch in given)]
+    fulls = first_distinct("".join(combo) for combo in product(*per_char))
+    initials = first_distinct("".join(part[:1] for part in combo) for combo in product(*per_char))
+    return " ".join(fulls), " ".join(initials)
 
 
-# Names are built from a few thousand characters: caching per character and per given name makes
-# a million names cost seconds, not minutes.
-@lru_cache(maxsize=65_536)
-def _likely(given: str) -> tuple[str, ...]:
-    return tuple(r.lower() for r in lazy_pinyin(given))
+def split_surname(name: str) -> tuple[str, str]:
+    """A compound surname from SURNAME_READINGS (万俟), else the first character."""
+    cut = 2 if name[:2] in SURNAME_READINGS else 1
+    return name[:cut], name[cut:]
+
+
+def surname_reading(surname: str) -> str:
+    return SURNAME_READINGS.get(surname) or "".join(char_readings(ch)[0] for ch in surname)
+
+
+def first_distinct(texts: Iterable[str]) -> list[str]:
+    """The first MAX_READINGS distinct strings of an iterable, in order (it is not consumed further)."""
+    found: list[str] = []
+    for text in texts:
+        if text not in found:
+            found.append(text)
+            if len(found) == MAX_READINGS:
+                break
+    return found
 
 
 @lru_cache(maxsize=65_536)
-def _char_readings(ch: str) -> tuple[str, ...]:
-    found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors=lambda x: [x.lower()])
+def char_readings(ch: str) -> tuple[str, ...]:
+    """Toneless readings of one character, most common first; anything else is itself, lower-cased."""
+    pypinyin = dictionary()
+    found = pypinyin.pinyin(ch, style=pypinyin.Style.NORMAL, heteronym=True, errors=lambda x: [x.lower()])
     options = [r.lower() for r in found[0]] if found and found[0] else [ch.lower()]
-    return tuple(options[:3])
+    return tuple(options[:READINGS_PER_CHARACTER])
+
+
+@lru_cache(maxsize=1)
+def dictionary() -> ModuleType:
+    """pypinyin, imported on first use and without its phrase dictionary (PYPINYIN_NO_PHRASES, read
+    once at import): readings here are per character, which the phrases never change (checked for
+    every character it knows), and loading them costs a command-line import 0.12 s."""
+    before = os.environ.get("PYPINYIN_NO_PHRASES")
+    os.environ["PYPINYIN_NO_PHRASES"] = "1"
+    try:
+        import pypinyin
+    finally:
+        if before is None:
+            del os.environ["PYPINYIN_NO_PHRASES"]
+        else:
+            os.environ["PYPINYIN_NO_PHRASES"] = before
+    return pypinyin

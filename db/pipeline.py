@@ -237,8 +237,9 @@ def _write_move(cur: Cursor, actor: User, app: _Application, dst: Stage, *, note
                 lost_reason: str | None, audited: bool = True) -> None:
     now = clock.now()
     lost = lost_reason if dst.is_exit else None
-    # No RETURNING: DuckDB turns an UPDATE … RETURNING into DELETE+INSERT, which the stage_event
-    # foreign key refuses. An UPDATE's own result row is the number of rows it changed.
+    # The UPDATE's own result row is the number of rows it changed: 0 means someone moved it first.
+    # (Not RETURNING: DuckDB turns UPDATE … RETURNING into DELETE+INSERT, which would fail again
+    # should application ever be FK-referenced; see migrations 001 and 008.)
     updated = rows(cur, "update application set stage = $to, lost_reason = $lost, version = version + 1,"
                         " updated_at = $now where id = $id and version = $version",
                    {"to": dst.value, "lost": lost, "now": now, "id": app.id, "version": app.version})

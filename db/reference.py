@@ -77,21 +77,29 @@ def _load(conn: duckdb.DuckDBPyConnection) -> None:
         order by cast(u.seq as integer)
         """
     )
-    for school_code, current, year in RENAMES:
-        old = conn.execute("select name from university where school_code = ?", [school_code]).fetchall()[0][0]
-        conn.execute("update university set name = ? where school_code = ?", [current, school_code])
-        _add_alias(conn, old, current, "renamed", f"{year} 年更名为{current}")
-    for old, current in FORMER_NAMES.items():
-        _add_alias(conn, old, current, "renamed", f"现名{current}")
-    for short, full in SHORT_NAMES.items():
-        _add_alias(conn, short, full, "short", None)
+    _add_aliases(conn)
 
 
-def _add_alias(conn: duckdb.DuckDBPyConnection, alias: str, name: str, kind: str, note: str | None) -> None:
-    found = conn.execute("select id from university where name = ?", [name]).fetchall()
-    if not found:
-        raise ValueError(f"alias {alias!r} points at unknown university {name!r}")
-    conn.execute(
-        "insert into university_alias values (nextval('seq_university_alias'), ?, ?, ?, ?)",
-        [alias, found[0][0], kind, note],
-    )
+def _add_aliases(conn: duckdb.DuckDBPyConnection) -> None:
+    """Every alias in one statement (then the renames): a new database is created on every first start."""
+    # (alias or None for "the name the list gives", school_code or None, current name or None, kind, note)
+    wanted: list[tuple[str | None, str | None, str | None, str, str | None]] = [
+        *((None, code, None, "renamed", f"{year} 年更名为{current}") for code, current, year in RENAMES),
+        *((old, None, current, "renamed", f"现名{current}") for old, current in FORMER_NAMES.items()),
+        *((short, None, full, "short", None) for short, full in SHORT_NAMES.items()),
+    ]
+    values = ", ".join(["(?, ?, ?, ?, ?)"] * len(wanted))
+    added = conn.execute(f"""
+        insert into university_alias (id, alias, university_id, kind, note)
+        select nextval('seq_university_alias'), coalesce(a.alias, u.name), u.id, a.kind, a.note
+        from (values {values}) a(alias, school_code, name, kind, note)
+        join university u on u.school_code = a.school_code or u.name = a.name""",
+                         [v for row in wanted for v in row]).fetchall()[0][0]
+    if added != len(wanted):
+        known = {n for (n,) in conn.execute("select name from university").fetchall()}
+        missing = [name for _, code, name, _, _ in wanted if code is None and name not in known]
+        raise ValueError(f"aliases point at unknown universities: {missing}")
+    renames = ", ".join(["(?, ?)"] * len(RENAMES))
+    conn.execute(f"update university set name = r.current from (values {renames}) r(school_code, current)"
+                 " where university.school_code = r.school_code",
+                 [v for code, current, _ in RENAMES for v in (code, current)]).fetchall()

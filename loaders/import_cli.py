@@ -4,12 +4,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from db.connection import open_database
 from db.imports import ImportResult
 from db.permissions import SYSTEM
-from loaders.importer import Prepared, import_file
+from loaders.importer import Imported, references, staged_file, write_file
 
 SHOWN = 20   # warnings and rejects listed on the terminal; all of them are kept with the batch
 
@@ -26,15 +27,22 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(path: Path, args: argparse.Namespace) -> int:
-    conn = open_database(path)
-    try:
-        cur = conn.cursor()
-        progress = None if args.json else _progress
-        prepared, result = import_file(cur, SYSTEM, args.file, drive_id=args.drive, force=args.force,
-                                       create_employers=args.create_employers, progress=progress)
-        conn.execute("checkpoint").fetchall()
-    finally:
-        conn.close()
+    progress = None if args.json else _progress
+    # The database is opened (created, migrated, given reference data) while the file is read: the
+    # reading waits for it only when it first looks up a school.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        opening = pool.submit(open_database, path)
+        try:
+            if progress:
+                progress(0.0, "读取文件……")
+            with staged_file(args.file, lambda: references(opening.result().cursor()), progress=progress) as file:
+                conn = opening.result()
+                prepared, result = write_file(conn.cursor(), SYSTEM, file, drive_id=args.drive, force=args.force,
+                                              create_employers=args.create_employers, progress=progress)
+                conn.execute("checkpoint").fetchall()
+        finally:
+            if opening.exception() is None:     # waits for it: a refused file still leaves a ready database
+                opening.result().close()
     if args.json:
         print(json.dumps(result.counts(), ensure_ascii=False))
     else:
@@ -46,7 +54,7 @@ def _progress(fraction: float, message: str) -> None:
     print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
 
 
-def _report(p: Prepared, r: ImportResult) -> None:
+def _report(p: Imported, r: ImportResult) -> None:
     print(f"导入完成（批次 #{r.batch_id}）：读取 {r.read:,} 行 = 新增 {r.inserted:,} + 匹配已有 {r.matched:,}"
           f" + 文件内重复 {r.duplicate_in_file:,} + 拒绝 {r.rejected:,}；警告 {r.warnings:,} 条。")
     where = f"工作表「{p.sheet.sheet_name}」" if p.sheet.sheet_name else f"编码 {p.sheet.encoding}"
@@ -63,11 +71,11 @@ def _report(p: Prepared, r: ImportResult) -> None:
         print(f"已登记 {r.applications:,} 份投递。")
     if r.created_employers:
         print(f"已新建企业：{'、'.join(r.created_employers)}")
-    for title, table in (("警告", p.warnings), ("拒绝", p.rejects)):
-        if table.height:
-            print(f"{title}（前 {min(SHOWN, table.height)} 条，共 {table.height:,} 条）：")
+    for title, table, total in (("警告", p.warnings, p.warning_count), ("拒绝", p.rejects, p.rejected)):
+        if total:
+            print(f"{title}（前 {min(SHOWN, total)} 条，共 {total:,} 条）：")
             text = "message" if "message" in table.columns else "reasons"
             for row_number, message in table.select("row_number", text).head(SHOWN).iter_rows():
                 print(f"  第 {row_number} 行：{message}")
-    if r.warnings > p.warnings.height:
-        print(f"另有 {r.warnings - p.warnings.height:,} 条与已有人员比对的警告，可在导入页面的导入记录中查看。")
+    if r.warnings > p.warning_count:
+        print(f"另有 {r.warnings - p.warning_count:,} 条与已有人员比对的警告，可在导入页面的导入记录中查看。")

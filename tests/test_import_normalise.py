@@ -160,3 +160,45 @@ _han = st.sampled_from(list("张王李赵曾乐单万俟欧阳长行重朝晓明
 def test_vectorised_pinyin_equals_readings(names: list[str]) -> None:
     pinyin, initials = pinyin_columns(pl.Series(names, dtype=pl.String))
     assert list(zip(pinyin.to_list(), initials.to_list())) == [readings(n) for n in names]
+
+
+_polyphonic = st.sampled_from(list("长行重乐单朝曾解查会调"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=st.one_of(_polyphonic, _han), min_size=6, max_size=12), min_size=1, max_size=6))
+def test_vectorised_pinyin_equals_readings_for_names_with_many_polyphonic_characters(names: list[str]) -> None:
+    """Past PRODUCT_LIMIT combinations the importer falls back to enumerating in Python: same readings."""
+    pinyin, initials = pinyin_columns(pl.Series(names, dtype=pl.String))
+    assert list(zip(pinyin.to_list(), initials.to_list())) == [readings(n) for n in names]
+
+
+def test_remembered_readings_equal_fresh_ones() -> None:
+    from loaders.importer.spoken import Readings
+
+    remembered = Readings()
+    for batch in (["曾乐", "张伟", "李"], ["张伟", "曾乐乐", "", None], ["万俟乐", "曾乐"]):
+        pinyin, initials = remembered.columns(pl.Series(batch, dtype=pl.String))
+        assert list(zip(pinyin.to_list(), initials.to_list())) == [readings(n or "") for n in batch]
+
+
+def test_readings_of_polyphonic_names() -> None:
+    assert readings("曾乐") == ("zengle zengyue", "zl zy")
+    assert readings("万俟乐") == ("moqile moqiyue", "ml my")
+    assert readings("张 伟") == ("zhangwei", "zw")
+    assert readings("") == ("", "")
+
+
+def test_pypinyin_without_its_phrases_reads_every_character_the_same() -> None:
+    """db.pinyin loads pypinyin with PYPINYIN_NO_PHRASES: for single characters the phrases change nothing."""
+    import json
+    import subprocess
+    import sys
+
+    from db.pinyin import char_readings
+
+    characters = "长行重乐单朝曾解查会调和了都还为种华覃盖朴仇区万俟" + "".join(chr(c) for c in range(0x4E00, 0x4E00 + 400))
+    script = ("import json, sys; from pypinyin import pinyin, Style; print(json.dumps([[r.lower() for r in"
+              " pinyin(c, style=Style.NORMAL, heteronym=True, errors=lambda x: [x.lower()])[0]][:3] for c in sys.argv[1]]))")
+    full = subprocess.run([sys.executable, "-c", script, characters], capture_output=True, text=True, check=True)
+    assert json.loads(full.stdout) == [list(char_readings(c)) for c in characters]

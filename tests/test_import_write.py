@@ -274,12 +274,17 @@ def test_only_hr_and_admin_may_import_or_undo(cur: duckdb.DuckDBPyConnection, tm
 
 def test_a_failure_while_writing_leaves_no_trace(cur: duckdb.DuckDBPyConnection, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from db import bulk
+
     drive_id = drive(cur, "平湖精密机械有限公司")
     before = table_counts(cur)
+    insert = bulk.Deferred.insert
 
-    def broken(*_args: object, **_kwargs: object) -> int:
-        raise RuntimeError("disk full")
-    monkeypatch.setattr(imports, "_insert_applications", broken)   # after people and keys are written
+    def broken(self: bulk.Deferred, cur_: duckdb.DuckDBPyConnection, table: str) -> None:
+        if table == "application":                   # after people and keys are written
+            raise RuntimeError("disk full")
+        insert(self, cur_, table)
+    monkeypatch.setattr(bulk.Deferred, "insert", broken)
     with pytest.raises(RuntimeError):
         import_file(cur, SYSTEM, sheet(tmp_path, *PEOPLE), drive_id=drive_id)
     assert table_counts(cur) == before
@@ -297,3 +302,40 @@ def test_history_lists_batches_newest_first(cur: duckdb.DuckDBPyConnection, tmp_
     history = imports.history(cur, SYSTEM)
     assert history["file_name"].to_list() == ["b.csv", "a.csv"]
     assert isinstance(history, pl.DataFrame)
+
+
+def test_undo_is_one_transaction_a_failure_at_its_end_leaves_everything(cur: duckdb.DuckDBPyConnection,
+                                                                         tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Applications, their stage events, people and filled blanks are undone together or not at all."""
+    drive_id = drive(cur, "平湖精密机械有限公司")
+    import_file(cur, SYSTEM, sheet(tmp_path, "老王,男,13300133000,,,,,,,,,", name="old.csv"))
+    rows = [*PEOPLE, "老王,,13300133000,wang@qq.com,浙大,数学,本科,2025,,,,"]
+    _, result = import_file(cur, HR, sheet(tmp_path, *rows, name="new.csv"), drive_id=drive_id)
+    before = table_counts(cur)
+    people_before = cur.sql("select * from candidate order by id").pl()
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(imports.audit, "record", broken)     # the last step, after every delete
+    with pytest.raises(RuntimeError):
+        imports.undo(cur, HR, result.batch_id)
+    assert table_counts(cur) == before
+    assert cur.sql("select * from candidate order by id").pl().equals(people_before)
+    assert cur.execute("select undone_at from import_batch where id = ?", [result.batch_id]).fetchall() == [(None,)]
+    monkeypatch.undo()
+    undone = imports.undo(cur, HR, result.batch_id)
+    assert undone.deleted_applications == 5
+    assert cur.execute("select count(*) from application where import_batch_id = ?", [result.batch_id]
+                       ).fetchall() == [(0,)]
+
+
+def test_a_database_error_inside_the_write_is_the_error_reported(cur: duckdb.DuckDBPyConnection,
+                                                                 tmp_path: Path) -> None:
+    """A constraint failing in a bulk insert surfaces as itself, not as the aborted transaction after it."""
+    from db import bulk
+    from db.connection import transaction
+
+    bad = pl.DataFrame({"id": [1, 1], "name": ["甲", "乙"], "created_at": [None, None]})
+    with pytest.raises(duckdb.ConstraintException), transaction(cur):
+        bulk.insert(cur, "candidate", bad)

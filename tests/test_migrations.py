@@ -26,8 +26,7 @@ REQUIRED_COLUMNS = {
 # Tables some FOREIGN KEY points at. DuckDB cannot update indexed columns of a referenced row,
 # so every table here must never change its key, UNIQUE or FK columns (see migration 001).
 FK_REFERENCED = {
-    "province", "university", "talent_category", "channel", "app_user", "enclave", "employer", "position",
-    "campus_drive", "agreement", "import_batch", "application",
+    "province", "university", "app_user", "enclave", "employer", "position", "campus_drive", "import_batch",
 }
 
 

@@ -1,28 +1,36 @@
 """The importer: sniff → read → map_headers → normalise → validate → dedupe → write.
 
-Every step before `commit` is pure polars on the file's bytes plus reference frames, so the screen
-can show the mapping, a preview and the validation summary before anything is written. `commit`
-is the one step that writes, through db/imports.py, as one transaction.
+Two ways through the same steps. `prepare` reads an upload whole and keeps every row, so the screen can
+show the mapping, a preview and the validation summary before `commit` writes it. `import_file` (and the
+CLI, through `staged_file` and `write_file`) reads a file on disk batch by batch, sets each normalised
+batch aside in a work folder and writes them as slices, so memory does not grow with the file (see
+staging.py). Either way the write is db/imports.py's, one transaction, and the only step that touches db/.
 """
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from db import imports
-from db.imports import BatchInput, ImportResult
+from db.imports import BatchInput, ImportResult, Slice
 from db.permissions import Action, User, require
 from db.sql import Cursor
-from loaders.importer import lookup, steps
+from loaders.importer import staging, steps
 from loaders.importer.fields import LABELS, Column, map_columns
-from loaders.importer.reader import FileRefused, Sheet, read
-from loaders.importer.spoken import pinyin_columns
+from loaders.importer.lookup import Resolver
+from loaders.importer.reader import FileRefused, NotUtf8, Sheet, read, read_file
 
-__all__ = ["FileRefused", "Prepared", "References", "commit", "import_file", "prepare", "references"]
+__all__ = ["FileRefused", "Imported", "Prepared", "References", "StagedFile", "commit", "import_file", "prepare",
+           "references", "staged_file", "write_file"]
 Progress = Callable[[float, str], None]
 PREVIEW_COLUMNS = {"row_number": "行号", "name": "姓名", "gender": "性别", "mobile": "手机号", "email": "邮箱",
                    "university_raw": "学校（原文）", "matched_name": "匹配高校", "college": "学院", "major": "专业",
@@ -43,14 +51,40 @@ def references(cur: Cursor) -> References:
 
 
 @dataclass(frozen=True)
-class Prepared:
-    """A file read, mapped, normalised, validated and deduplicated — not yet written."""
+class Layout:
+    """What reading a file found out about it: identity, sheet, and which column feeds which field."""
 
     file_name: str
     sha256: str
     sheet: Sheet
     columns: list[Column]
-    rows: pl.DataFrame          # every non-blank data row, normalised, with `rejected`, `reasons`, `person`
+
+    @property
+    def header_row(self) -> int:
+        return self.sheet.header_index + 1
+
+    @property
+    def unknown_columns(self) -> list[str]:
+        return [c.header or f"第{c.index + 1}列" for c in self.columns if c.field is None]
+
+    @property
+    def dropped_columns(self) -> list[str]:
+        return [c.header for c in self.columns if c.dropped]
+
+    def mapping(self) -> list[dict[str, object]]:
+        return [{"index": c.index, "header": c.header, "field": c.field} for c in self.columns]
+
+    def report(self, rejects_by_reason: dict[str, int], warnings_by_field: dict[str, int]) -> dict[str, Any]:
+        return {"kind": self.sheet.kind, "sheet": self.sheet.sheet_name, "delimiter": self.sheet.delimiter,
+                "unknown_columns": self.unknown_columns, "dropped_columns": self.dropped_columns,
+                "rejects_by_reason": rejects_by_reason, "warnings_by_field": warnings_by_field}
+
+
+@dataclass(frozen=True)
+class Prepared(Layout):
+    """A file read, mapped, normalised, validated and deduplicated — not yet written."""
+
+    rows: pl.DataFrame          # every non-blank data row, normalised, with `rejected` and `person`
     people: pl.DataFrame        # one row per person in the file
     rejects: pl.DataFrame       # row_number, reasons, reason_codes, row_json
     warnings: pl.DataFrame      # row_number, field, message
@@ -68,65 +102,57 @@ class Prepared:
         return self.rows.filter(pl.col("person").is_not_null() & (pl.col("person") != pl.col("row_number"))).height
 
     @property
-    def header_row(self) -> int:
-        return self.sheet.header_index + 1
-
-    @property
-    def unknown_columns(self) -> list[str]:
-        return [c.header or f"第{c.index + 1}列" for c in self.columns if c.field is None]
-
-    @property
-    def dropped_columns(self) -> list[str]:
-        return [c.header for c in self.columns if c.dropped]
-
-    @property
     def unknown_employers(self) -> list[str]:
         unknown = self.rows.filter(pl.col("person").is_not_null() & pl.col("employer_raw").is_not_null()
                                    & pl.col("employer_id").is_null())
         return unknown["employer_raw"].unique(maintain_order=True).to_list()
 
     def rejects_by_reason(self) -> dict[str, int]:
-        codes = self.rejects["reason_codes"].str.split("；").explode()
-        counted = codes.value_counts(sort=True)
-        return dict(zip(counted[codes.name].to_list(), counted["count"].to_list()))
+        return _by_reason(self.rejects)
 
     def warnings_by_field(self) -> dict[str, int]:
-        counted = self.warnings["field"].value_counts(sort=True)
-        return {LABELS.get(f, f): n for f, n in zip(counted["field"].to_list(), counted["count"].to_list())}
+        return _by_field(Counter(self.warnings["field"].to_list()))
 
     def preview(self, n: int = 20) -> pl.DataFrame:
         status = (pl.when(pl.col("rejected")).then(pl.lit("拒绝：") + pl.col("reasons"))
-                  .when(pl.col("person") != pl.col("row_number")).then(pl.format("与第 {} 行重复，已合并", pl.col("person")))
+                  .when(pl.col("person") != pl.col("row_number"))
+                  .then(pl.format("与第 {} 行重复，已合并", pl.col("person")))
                   .otherwise(pl.lit("可导入")))
-        return self.rows.head(n).with_columns(status.alias("status")).select(
+        head = self.rows.head(n).join(self.rejects.select("row_number", "reasons"), on="row_number", how="left",
+                                      maintain_order="left")
+        return head.with_columns(status.alias("status")).select(
             [pl.col(c).alias(label) for c, label in PREVIEW_COLUMNS.items()])
 
-    def mapping(self) -> list[dict[str, object]]:
-        return [{"index": c.index, "header": c.header, "field": c.field} for c in self.columns]
+
+@dataclass(frozen=True)
+class Imported(Layout):
+    """A file read batch by batch and written (`import_file`): its counts and the first warnings and rejects."""
+
+    read: int
+    rejected: int
+    duplicate_in_file: int
+    warning_count: int          # warnings about the file itself (the write adds those about existing people)
+    warnings: pl.DataFrame      # the first staging.SAMPLE of them: row_number, field, message
+    rejects: pl.DataFrame       # the first staging.SAMPLE rejects: row_number, reasons, reason_codes, row_json
+    unknown_employers: list[str]
 
 
 def prepare(data: bytes, file_name: str, refs: References, *, overrides: dict[int, str | None] | None = None,
             header_row: int | None = None) -> Prepared:
     """Read and check a file without writing anything. Raises FileRefused for files that cannot be imported."""
     sheet = read(data, file_name, header_row=header_row)
-    headers = [None if v is None else str(v) for v in sheet.body.row(0)[:-1]] if sheet.body.height else []
-    columns = map_columns(headers, overrides)
-    if not any(c.field == "name" for c in columns):
-        raise FileRefused("没有找到“姓名”列：请在导入页面把某一列指定为姓名，或检查表头。")
-    if not any(c.field in ("mobile", "email") for c in columns):
-        raise FileRefused("没有找到手机号或邮箱列：每个人至少需要一个有效的手机号或邮箱，请检查表头或手动指定列。")
-    raw = steps.data_rows(sheet.body)
-    if raw.height == 0:
-        raise FileRefused(f"文件中没有数据行：表头（第 {sheet.header_index + 1} 行）下面全是空白。")
-    rows = steps.normalise(raw, columns, refs.universities)
-    employers = lookup.employers(rows["employer_raw"], refs.employers)
-    rows = rows.join(employers, on="employer_raw", how="left", maintain_order="left")
-    rows = steps.dedupe(steps.validate(rows))
+    columns = _columns(sheet, overrides)
+    normalise = staging.Normaliser(columns, Resolver(refs.universities, refs.employers))
+    parts = [normalise(records) for records in sheet.records(staging.BATCH_ROWS)]
+    if not sum(rows.height for rows, _ in parts):
+        raise _no_rows(sheet)
+    rows = steps.dedupe(pl.concat([rows for rows, _ in parts], how="vertical_relaxed"))
     persons = steps.people(rows)
-    return Prepared(
-        file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), sheet=sheet, columns=columns, rows=rows,
-        people=persons, rejects=steps.reject_records(rows, raw, columns), warnings=steps.warnings(rows, persons),
-    )
+    warnings = pl.concat([*(kept.warnings for _, kept in parts), steps.merge_warnings(rows, persons)])
+    rejects = pl.concat([steps.NO_REJECTS, *(kept.rejects for _, kept in parts)])
+    return Prepared(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), sheet=sheet, columns=columns,
+                    rows=rows, people=persons, rejects=rejects,
+                    warnings=warnings.sort("row_number", maintain_order=True))
 
 
 def commit(cur: Cursor, actor: User, prepared: Prepared, *, drive_id: int | None = None, force: bool = False,
@@ -134,39 +160,138 @@ def commit(cur: Cursor, actor: User, prepared: Prepared, *, drive_id: int | None
     """Write a prepared file as one batch (one transaction). The only importer step that touches db/."""
     require(actor, Action.IMPORT)
     p = prepared
-    batch = BatchInput(
-        file_name=p.file_name, sha256=p.sha256, read=p.read,
-        people=_with_pinyin(p.people).select(*imports.PERSON_SCHEMA),
-        rows=p.rows.select("row_number", "person"),
+    whole = Slice(
+        people=p.people,
         applications=p.rows.filter(pl.col("person").is_not_null()).select(
-            "row_number", "person", "employer_raw", "employer_id", "position", "intent"),
-        rejects=p.rejects.select("row_number", "reasons", "row_json"),
-        warnings=p.warnings,
+            "row_number", "person", *steps.APPLICATION_FIELDS),
+        rejects=p.rejects.select("row_number", "reasons", "row_json"), warnings=p.warnings)
+    batch = BatchInput(
+        file_name=p.file_name, sha256=p.sha256, read=p.read, rows=p.rows.select("row_number", "person"),
+        persons=p.people.select("person", "mobile", "email"), slices=lambda _together: [whole],
         encoding=p.sheet.encoding, header_row=p.header_row, mapping=p.mapping(),
-        report={"kind": p.sheet.kind, "sheet": p.sheet.sheet_name, "delimiter": p.sheet.delimiter,
-                "unknown_columns": p.unknown_columns, "dropped_columns": p.dropped_columns,
-                "rejects_by_reason": p.rejects_by_reason(), "warnings_by_field": p.warnings_by_field()},
+        report=lambda: p.report(p.rejects_by_reason(), p.warnings_by_field()),
         drive_id=drive_id, create_employers=tuple(create_employers), force=force,
     )
     return imports.record(cur, actor, batch, progress=progress)
 
 
-def _with_pinyin(people: pl.DataFrame) -> pl.DataFrame:
-    pinyin, initials = pinyin_columns(people["name"])
-    return people.with_columns(pinyin.alias("name_pinyin"), initials.alias("name_initials"))
+@dataclass(frozen=True)
+class StagedFile:
+    """A file on disk read batch by batch into a work folder and deduplicated: what `write_file` writes."""
+
+    layout: Layout
+    staged: staging.Staged
+    found: staging.Deduplicated
+    folder: Path
 
 
-def import_file(cur: Cursor, actor: User, path: Path, *, drive_id: int | None = None, force: bool = False,
-                create_employers: bool = False, progress: Progress | None = None) -> tuple[Prepared, ImportResult]:
-    """The whole pipeline for one file on disk (the CLI)."""
-    require(actor, Action.IMPORT)
+@contextmanager
+def staged_file(path: Path, refs: References | Callable[[], References], *, batch_rows: int = staging.BATCH_ROWS,
+                progress: Progress | None = None) -> Iterator[StagedFile]:
+    """Read, normalise and deduplicate a file on disk; the work folder lives as long as the block.
+
+    `refs` may be a function: it is called when the first school or employer is looked up, so the
+    command line can open (and create) the database while the file is being read.
+    """
     if not path.is_file():
         raise FileRefused(f"找不到文件：{path}")
     say = progress or (lambda _f, _m: None)
+    with ThreadPoolExecutor(max_workers=1) as pool, tempfile.TemporaryDirectory(prefix="crm-import-") as folder:
+        digest = pool.submit(_sha256, path)         # hashing releases the GIL: it overlaps reading
+        sheet, columns, staged = _stage(path, refs, Path(folder), batch_rows, say)
+        found = staging.deduplicate(staged.keys)
+        staged.keys.clear()
+        if found.read == 0:
+            raise _no_rows(sheet)
+        yield StagedFile(Layout(path.name, digest.result(), sheet, columns), staged, found, Path(folder))
+
+
+def write_file(cur: Cursor, actor: User, file: StagedFile, *, drive_id: int | None = None, force: bool = False,
+               create_employers: bool = False, progress: Progress | None = None) -> tuple[Imported, ImportResult]:
+    """Write a staged file as one batch (one transaction), slice by slice."""
+    layout, staged, found = file.layout, file.staged, file.found
+    sample = staging.Sample()
+    batch = BatchInput(
+        file_name=layout.file_name, sha256=layout.sha256, read=found.read, rows=found.rows,
+        persons=found.persons, workdir=file.folder,
+        slices=lambda together: staging.slices(staged.store, found.rows, together, sample),
+        encoding=layout.sheet.encoding, header_row=layout.header_row, mapping=layout.mapping(),
+        report=lambda: layout.report(dict(staged.reasons.most_common()), _by_field(sample.fields)),
+        drive_id=drive_id, force=force,
+        create_employers=tuple(staged.unknown_employers) if create_employers and drive_id is not None else (),
+    )
+    result = imports.record(cur, actor, batch, progress=progress)
+    imported = Imported(
+        file_name=layout.file_name, sha256=layout.sha256, sheet=layout.sheet, columns=layout.columns,
+        read=found.read, rejected=found.rejected, duplicate_in_file=found.duplicate_in_file,
+        warning_count=sample.count, warnings=sample.first, rejects=staging.first_rejects(staged),
+        unknown_employers=list(staged.unknown_employers))
+    return imported, result
+
+
+def import_file(cur: Cursor, actor: User, path: Path, *, drive_id: int | None = None, force: bool = False,
+                create_employers: bool = False, progress: Progress | None = None,
+                batch_rows: int = staging.BATCH_ROWS) -> tuple[Imported, ImportResult]:
+    """The whole pipeline for one file on disk, reading and writing it batch by batch."""
+    require(actor, Action.IMPORT)
+    say = progress or (lambda _f, _m: None)
     say(0.0, "读取文件……")
-    prepared = prepare(path.read_bytes(), path.name, references(cur))
-    new_employers = tuple(prepared.unknown_employers) if create_employers and drive_id is not None else ()
-    return prepared, commit(cur, actor, prepared, drive_id=drive_id, force=force, create_employers=new_employers,
-                            progress=progress)
+    with staged_file(path, references(cur), batch_rows=batch_rows, progress=say) as file:
+        return write_file(cur, actor, file, drive_id=drive_id, force=force, create_employers=create_employers,
+                          progress=progress)
 
 
+def _stage(path: Path, refs: References | Callable[[], References], folder: Path, batch_rows: int,
+           say: Progress) -> tuple[Sheet, list[Column], staging.Staged]:
+    """Read the file batch by batch into `folder`; read it again as GB18030 if UTF-8 was a wrong guess."""
+    resolver = _resolver(refs)
+    store = staging.Store(folder)
+    try:
+        sheet = read_file(path, folder)
+        normalise = staging.Normaliser(_columns(sheet, None), resolver)
+        return sheet, normalise.columns, staging.stage(sheet, normalise, store, batch_rows=batch_rows, progress=say)
+    except NotUtf8:
+        store.clear()
+    sheet = read_file(path, folder, as_gb18030=True)
+    normalise = staging.Normaliser(_columns(sheet, None), resolver)
+    return sheet, normalise.columns, staging.stage(sheet, normalise, store, batch_rows=batch_rows, progress=say)
+
+
+def _resolver(refs: References | Callable[[], References]) -> Resolver | Callable[[], Resolver]:
+    if isinstance(refs, References):
+        return Resolver(refs.universities, refs.employers)
+
+    def later() -> Resolver:
+        found = refs()
+        return Resolver(found.universities, found.employers)
+    return later
+
+
+def _columns(sheet: Sheet, overrides: dict[int, str | None] | None) -> list[Column]:
+    columns = map_columns(sheet.headers, overrides)
+    if not any(c.field == "name" for c in columns):
+        raise FileRefused("没有找到“姓名”列：请在导入页面把某一列指定为姓名，或检查表头。")
+    if not any(c.field in ("mobile", "email") for c in columns):
+        raise FileRefused("没有找到手机号或邮箱列：每个人至少需要一个有效的手机号或邮箱，请检查表头或手动指定列。")
+    return columns
+
+
+def _no_rows(sheet: Sheet) -> FileRefused:
+    return FileRefused(f"文件中没有数据行：表头（第 {sheet.header_index + 1} 行）下面全是空白。")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _by_reason(rejects: pl.DataFrame) -> dict[str, int]:
+    return dict(Counter(code for codes in rejects["reason_codes"].to_list() for code in codes.split("；") if code)
+                .most_common())
+
+
+def _by_field(fields: Counter[str]) -> dict[str, int]:
+    return {LABELS.get(f, f): n for f, n in fields.most_common()}

@@ -5,6 +5,8 @@ proves it with hypothesis); the import accepts Chinese mainland mobiles only.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 # Python's str.strip()/`\s` whitespace (includes U+001C–U+001F, which Rust's does not): the scalar
@@ -12,6 +14,7 @@ import polars as pl
 PY_SPACE = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
 _SPACE_CLASS = "".join(f"\\x{{{ord(ch):x}}}" for ch in PY_SPACE)
 SPACES = f"[{_SPACE_CLASS}]+"
+NOT_SPACE = f"[^{_SPACE_CLASS}]"              # a cell holding this is not blank
 _SEPARATORS = f"[{_SPACE_CLASS}\\-.()（）]"
 CN_MOBILE = r"^1[3-9][0-9]{9}$"
 EMAIL = r"^[a-z0-9._%+\-]+@[a-z0-9\-]+(\.[a-z0-9\-]+)*\.[a-z]{2,}$"
@@ -47,8 +50,7 @@ def nfkc(expr: pl.Expr) -> pl.Expr:
 
 def clean_text(expr: pl.Expr) -> pl.Expr:
     """NFKC, trimmed, inner whitespace collapsed to one space; blank → null."""
-    out = nfkc(expr).str.replace_all(SPACES, " ").str.strip_chars(" ")
-    return pl.when(out.str.len_chars() > 0).then(out)
+    return nfkc(expr).str.replace_all(SPACES, " ").str.strip_chars(" ").replace("", None)
 
 
 def compact_key(expr: pl.Expr) -> pl.Expr:
@@ -59,9 +61,15 @@ def compact_key(expr: pl.Expr) -> pl.Expr:
 def mobile(df: pl.DataFrame, source: str, *, value: str, problem: str) -> pl.DataFrame:
     """Adds `value` (the 11 digits or null) and `problem` (code or null) for column `source`.
 
-    The order of steps mirrors normalise_mobile. Intermediate results are materialised column by
-    column: as one expression polars would recompute the NFKC'd text for every branch.
+    Cells that already are 11 plain digits (most of a file) are their own value; only the others go
+    through the steps of normalise_mobile, whose order this mirrors.
     """
+    return _with_slow_path(df, source, value, problem, pl.col(source).str.contains(CN_MOBILE), _mobile_slow)
+
+
+def _mobile_slow(df: pl.DataFrame, source: str, value: str, problem: str) -> pl.DataFrame:
+    # Intermediate results are materialised column by column: as one expression polars would
+    # recompute the NFKC'd text for every branch.
     df = df.with_columns(
         nfkc(pl.col(source)).str.strip_chars(PY_SPACE).str.strip_chars_start("'").alias("_t"),
         (pl.col(source).str.strip_chars(PY_SPACE).str.len_chars() > 0).fill_null(False).alias("_given"),
@@ -79,27 +87,49 @@ def mobile(df: pl.DataFrame, source: str, *, value: str, problem: str) -> pl.Dat
         .otherwise(compact).alias("_d"))
     df = df.with_columns((pl.col("_given") & ~pl.col("_sci") & ~pl.col("_mask") & pl.col("_d").str.contains(CN_MOBILE))
                          .alias("_ok"))
-    return df.with_columns(
+    return df.select(
         pl.when(pl.col("_ok")).then(pl.col("_d")).alias(value),
         pl.when(~pl.col("_given")).then(None)
         .when(pl.col("_sci")).then(pl.lit("scientific"))
         .when(pl.col("_mask")).then(pl.lit("masked"))
         .when(~pl.col("_ok")).then(pl.lit("invalid")).alias(problem),
-    ).drop("_t", "_given", "_sci", "_mask", "_c", "_d", "_ok")
+    )
 
 
 def email(df: pl.DataFrame, source: str, *, value: str, problem: str) -> pl.DataFrame:
-    """Adds `value` (the lower-cased address or null) and `problem` ('invalid' or null) — mirrors normalise_email."""
+    """Adds `value` (the lower-cased address or null) and `problem` ('invalid' or null) — mirrors normalise_email.
+
+    An address already written lower-case and well-formed is its own value (NFKC leaves ASCII alone).
+    """
+    return _with_slow_path(df, source, value, problem, pl.col(source).str.contains(EMAIL), _email_slow)
+
+
+def _email_slow(df: pl.DataFrame, source: str, value: str, problem: str) -> pl.DataFrame:
     df = df.with_columns(
         nfkc(pl.col(source)).str.strip_chars(PY_SPACE).str.to_lowercase().str.replace_all("＠", "@", literal=True)
         .str.strip_prefix("mailto:").alias("_t"),
         (pl.col(source).str.strip_chars(PY_SPACE).str.len_chars() > 0).fill_null(False).alias("_given"),
     )
     df = df.with_columns((pl.col("_given") & pl.col("_t").str.contains(EMAIL)).alias("_ok"))
-    return df.with_columns(
+    return df.select(
         pl.when(pl.col("_ok")).then(pl.col("_t")).alias(value),
         pl.when(pl.col("_given") & ~pl.col("_ok")).then(pl.lit("invalid")).alias(problem),
-    ).drop("_t", "_given", "_ok")
+    )
+
+
+def _with_slow_path(df: pl.DataFrame, source: str, value: str, problem: str, as_is: pl.Expr,
+                    slow: Callable[[pl.DataFrame, str, str, str], pl.DataFrame]) -> pl.DataFrame:
+    """`value`/`problem` columns: the cell itself where `as_is` holds, else what `slow` makes of it,
+    computed for those other cells only and put back in place."""
+    fine = df.select(as_is.fill_null(False)).to_series()
+    values = df[source].set(~fine, None).alias(value)
+    problems = pl.repeat(None, df.height, dtype=pl.String, eager=True).alias(problem)
+    others = (~fine).arg_true()
+    if others.len():
+        fixed = slow(df.select(df[source].gather(others)), source, value, problem)
+        values = values.scatter(others, fixed[value])
+        problems = problems.scatter(others, fixed[problem])
+    return df.with_columns(values, problems)
 
 
 def degree(raw: pl.Expr) -> pl.Expr:

@@ -1,12 +1,18 @@
-"""Sniff and read a file as it comes: what it really is, its encoding and delimiter, every cell as text."""
+"""Sniff and read a file as it comes: what it really is, its encoding and delimiter, every cell as text.
+
+`read` takes the file's bytes (an upload); `read_file` a file on disk, whose records are then read in
+batches so a million-row CSV never sits in memory whole (GBK and UTF-16 are first re-encoded, block by
+block, into a UTF-8 copy in the caller's work folder).
+"""
 from __future__ import annotations
 
 import codecs
 import csv
 import io
 import zipfile
-from dataclasses import dataclass
-from pathlib import PurePath
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
 
 import polars as pl
 
@@ -16,36 +22,103 @@ from loaders.importer.fields import HEADER_SEARCH_ROWS, find_header
 TEXT_TYPES = {".csv", ".tsv", ".txt"}
 EXCEL_TYPES = {".xlsx", ".xls", ".xlsm"}
 SAVE_AS = "请在 Excel 中打开后另存为 .xlsx 或 CSV（UTF-8）再导入"
+HEAD_BYTES = 65536              # what sniffing, delimiter and header detection look at
+BLOCK_BYTES = 1 << 20           # re-encoding reads this much at a time
+BYTES_PER_ROW = 160             # a CSV is read in blocks of about batch_rows records of this size
+_NOT_A_TABLE = "文件内容不是规整的表格，无法读取（{}）：" + SAVE_AS + "。"
+_BAD_UTF16 = "文件以 UTF-16 标记开头，但内容无法按 UTF-16 解码：" + SAVE_AS + "。"
+_BAD_ENCODING = "无法识别文件编码（既不是 UTF-8 也不是 GBK/GB18030）：" + SAVE_AS + "。"
 
 
 class FileRefused(DomainError):
     """The file cannot be imported as it is; the message says what it is and how to fix it."""
 
 
+class NotUtf8(FileRefused):
+    """A file taken for UTF-8 from its first bytes turned out not to be: read it again as GB18030."""
+
+
+@dataclass(frozen=True)
+class _CsvFile:
+    path: Path
+    delimiter: str
+    header_index: int
+    guessed: bool               # UTF-8 judged from the head only (no BOM)
+
+
 @dataclass(frozen=True)
 class Sheet:
-    """The cells of one sheet as text: `head` holds the first rows (for finding the header),
-    `body` every record from the header row on, columns c0…cN, with each record's sheet row number."""
+    """The cells of one sheet as text: the header row's cells, then the records under it in batches,
+    columns c0…cN plus each record's 1-based sheet row number `row_number`."""
 
     kind: str                   # 'csv' or 'excel'
     encoding: str | None        # text files only
     delimiter: str | None
     sheet_name: str | None
     header_index: int           # 0-based record index of the header row
-    body: pl.DataFrame          # first row is the header; column 'row_number' is 1-based
+    headers: list[str | None]
+    _body: pl.DataFrame | None = field(default=None, repr=False)      # in memory: every record
+    _file: _CsvFile | None = field(default=None, repr=False)          # on disk: read batch by batch
+
+    def records(self, batch_rows: int, *, parts: int = 1) -> Iterator[pl.DataFrame]:
+        """The records under the header, at most about `batch_rows` at a time but in at least about
+        `parts` batches (so that a small file still keeps several workers busy), in sheet order."""
+        if self._body is not None:
+            size = max(1, min(batch_rows, -(-self._body.height // parts)))
+            for offset in range(0, self._body.height, size):
+                yield self._body.slice(offset, size)
+            return
+        assert self._file is not None
+        block = min(batch_rows * BYTES_PER_ROW, -(-self._file.path.stat().st_size // parts))
+        yield from _csv_batches(self._file, len(self.headers), max(block, 1))
 
 
 def read(data: bytes, file_name: str, *, header_row: int | None = None) -> Sheet:
     """Read `data` (the file's bytes). `header_row` (1-based) overrides the detected header row."""
-    suffix = PurePath(file_name).suffix.lower()
-    if suffix not in TEXT_TYPES | EXCEL_TYPES:
-        raise FileRefused(f"不支持的文件类型「{suffix or '无扩展名'}」：请上传 CSV、TSV、TXT 或 Excel（.xlsx / .xls）文件。")
+    _check_suffix(file_name)
     if not data.strip():
         raise FileRefused("文件是空的：没有任何内容。")
     kind = sniff(data)
     if kind == "excel":
         return _read_excel(data, header_row)
-    return _read_text(data, suffix, header_row)
+    return _read_text(data, PurePath(file_name).suffix.lower(), header_row)
+
+
+def read_file(path: Path, workdir: Path, *, header_row: int | None = None, as_gb18030: bool = False) -> Sheet:
+    """Read a file on disk, its records lazily. Re-encoded copies go into `workdir`.
+
+    `as_gb18030` is the second attempt after NotUtf8: the head looked like UTF-8, a later part did not.
+    """
+    _check_suffix(path.name)
+    with path.open("rb") as f:
+        head = f.read(HEAD_BYTES)
+        whole = len(head) < HEAD_BYTES
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        return read(path.read_bytes(), path.name, header_row=header_row)     # Excel is parsed whole anyway
+    if not head.strip() and _blank(path):
+        raise FileRefused("文件是空的：没有任何内容。")
+    sniff(head)
+    source, encoding, guessed = _utf8_source(path, head, whole, workdir, as_gb18030)
+    with source.open("rb") as f:
+        head_text = f.read(HEAD_BYTES).decode("utf-8-sig", errors="ignore")   # the CSV reader skips a BOM too
+    delimiter, header_index = _layout(head_text, path.suffix.lower(), header_row)
+    file = _CsvFile(source, delimiter, header_index, guessed)
+    headers = _csv_header(file)
+    return Sheet("csv", encoding, delimiter, None, header_index, headers, _file=file)
+
+
+def _check_suffix(file_name: str) -> None:
+    suffix = PurePath(file_name).suffix.lower()
+    if suffix not in TEXT_TYPES | EXCEL_TYPES:
+        raise FileRefused(f"不支持的文件类型「{suffix or '无扩展名'}」：请上传 CSV、TSV、TXT 或 Excel（.xlsx / .xls）文件。")
+
+
+def _blank(path: Path) -> bool:
+    with path.open("rb") as f:
+        while block := f.read(BLOCK_BYTES):
+            if block.strip():
+                return False
+    return True
 
 
 def sniff(data: bytes) -> str:
@@ -88,8 +161,8 @@ def decode(data: bytes) -> tuple[bytes, str]:
         try:
             return data.decode("utf-16").encode("utf-8"), "UTF-16"
         except UnicodeDecodeError:
-            raise FileRefused("文件以 UTF-16 标记开头，但内容无法按 UTF-16 解码：" + SAVE_AS + "。") from None
-    if b"\x00" in data[:65536]:
+            raise FileRefused(_BAD_UTF16) from None
+    if b"\x00" in data[:HEAD_BYTES]:
         raise FileRefused("这是二进制文件，不是文本表格：请上传 Excel 或 CSV 文件。")
     try:
         data.decode("utf-8")
@@ -99,27 +172,147 @@ def decode(data: bytes) -> tuple[bytes, str]:
     try:
         return data.decode("gb18030").encode("utf-8"), "GB18030/GBK"
     except UnicodeDecodeError:
-        raise FileRefused("无法识别文件编码（既不是 UTF-8 也不是 GBK/GB18030）：" + SAVE_AS + "。") from None
+        raise FileRefused(_BAD_ENCODING) from None
+
+
+def _utf8_source(path: Path, head: bytes, whole: bool, workdir: Path, as_gb18030: bool) -> tuple[Path, str, bool]:
+    """`decode` for a file on disk: (a UTF-8 file to read, the encoding it was in, whether UTF-8 was guessed).
+
+    UTF-8 is judged from the head (an incomplete character at its end is fine); the CSV reader checks
+    the rest, and NotUtf8 sends the file back here with `as_gb18030`.
+    """
+    if head.startswith(codecs.BOM_UTF8):
+        return path, "UTF-8 (BOM)", False          # the CSV reader skips the BOM
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _reencoded(path, "utf-16", workdir, _BAD_UTF16), "UTF-16", False
+    if b"\x00" in head:
+        raise FileRefused("这是二进制文件，不是文本表格：请上传 Excel 或 CSV 文件。")
+    if not as_gb18030:
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
+            return path, "UTF-8", not whole
+        except UnicodeDecodeError:
+            pass
+    return _reencoded(path, "gb18030", workdir, _BAD_ENCODING), "GB18030/GBK", False
+
+
+def _reencoded(path: Path, codec: str, workdir: Path, refusal: str) -> Path:
+    """A UTF-8 copy of the file in `workdir`, written block by block."""
+    target = workdir / "reencoded-utf8.csv"
+    decoder = codecs.getincrementaldecoder(codec)()
+    try:
+        with path.open("rb") as src, target.open("wb") as out:
+            while block := src.read(BLOCK_BYTES):
+                out.write(decoder.decode(block).encode("utf-8"))
+            out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    except UnicodeDecodeError:
+        raise FileRefused(refusal) from None
+    return target
 
 
 def _read_text(data: bytes, suffix: str, header_row: int | None) -> Sheet:
     text, encoding = decode(data)
-    head_text = text[:65536].decode("utf-8", errors="ignore")
+    delimiter, header_index = _layout(text[:HEAD_BYTES].decode("utf-8", errors="ignore"), suffix, header_row)
+    try:
+        body = pl.read_csv(io.BytesIO(text), **_csv_options(delimiter, header_index))
+    except pl.exceptions.PolarsError as error:
+        raise _unreadable(error) from None
+    headers, records = _split_header(body, header_index)
+    return Sheet("csv", encoding, delimiter, None, header_index, headers, _body=records)
+
+
+def _layout(head_text: str, suffix: str, header_row: int | None) -> tuple[str, int]:
+    """The delimiter and the header row's index, from the first rows of the (UTF-8) text."""
     delimiter = sniff_delimiter(head_text, prefer_tab=suffix == ".tsv")
     try:
         head = list(csv.reader(io.StringIO(head_text), delimiter=delimiter))[: HEADER_SEARCH_ROWS + 1]
     except csv.Error:
         head = [line.split(delimiter) for line in head_text.splitlines()[: HEADER_SEARCH_ROWS + 1]]
-    header_index = _header_index(head, header_row)
+    return delimiter, _header_index(head, header_row)
+
+
+def _csv_options(delimiter: str, header_index: int) -> dict[str, object]:
+    """Every cell as text, from the header row on; rows longer than the header are cut to its width."""
+    return {"has_header": False, "infer_schema": False, "separator": delimiter, "quote_char": '"',
+            "skip_rows": header_index, "truncate_ragged_lines": True, "raise_if_empty": False}
+
+
+def _csv_header(file: _CsvFile) -> list[str | None]:
+    """The header row's cells, parsed from the first block (a path would have polars map the whole file)."""
+    with file.path.open("rb") as f:
+        head = f.read(HEAD_BYTES)
+        while (end := _record_end(head)) == 0 and (more := f.read(HEAD_BYTES)):
+            head += more                      # a title row longer than a block
+    options = _csv_options(file.delimiter, file.header_index)
     try:
-        body = pl.read_csv(
-            io.BytesIO(text), has_header=False, infer_schema=False, separator=delimiter, quote_char='"',
-            skip_rows=header_index, truncate_ragged_lines=True, raise_if_empty=False,
-        )
+        first = pl.read_csv(head[:end] if end else head, n_rows=1, **options)  # type: ignore[arg-type]
     except pl.exceptions.PolarsError as error:
-        raise FileRefused(f"文件内容不是规整的表格，无法读取（{str(error).splitlines()[0][:120]}）：" + SAVE_AS + "。") from None
-    body = _numbered(body, header_index)
-    return Sheet("csv", encoding, delimiter, None, header_index, body)
+        raise _refusal(error, file) from None
+    return list(first.row(0)) if first.height else []
+
+
+def _csv_batches(file: _CsvFile, width: int, block_bytes: int) -> Iterator[pl.DataFrame]:
+    """The records under the header of a CSV on disk, about `block_bytes` at a time, numbered like
+    `_split_header` does. The file is cut into blocks at record ends (a newline outside quotes), so
+    only one block is in memory at a time — polars' own batched reader reads ahead unboundedly.
+
+    The first block reaches past the header (found within the first HEAD_BYTES), so that polars
+    skips the title rows exactly as it does when reading a whole file."""
+    if width == 0:
+        return
+    options = _csv_options(file.delimiter, file.header_index)
+    del options["infer_schema"]
+    options["schema"] = {f"c{i}": pl.String for i in range(width)}
+    next_row = file.header_index + 2          # the first record under the header
+    first = True
+    with file.path.open("rb") as f:
+        carry = b""
+        while True:
+            block = f.read(max(block_bytes, 2 * HEAD_BYTES) if first else block_bytes)
+            data = carry + block
+            end = _record_end(data) if block else len(data)
+            if block and end == 0:            # one record longer than a block: read on
+                carry = data
+                continue
+            part, carry = data[:end], data[end:]
+            if not part:
+                return
+            try:
+                skip = {"skip_rows": file.header_index if first else 0}
+                frame = pl.read_csv(part, **{**options, **skip})  # type: ignore[arg-type]
+            except pl.exceptions.PolarsError as error:
+                raise _refusal(error, file) from None
+            if first:
+                frame, first = frame.slice(1), False      # the header row itself
+            frame = frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int32) + next_row).alias("row_number"))
+            next_row += frame.height
+            if frame.height:
+                yield frame
+            if not block:
+                return
+
+
+def _record_end(data: bytes) -> int:
+    """Where the last complete record in `data` ends: after its last newline outside quotes (0: none).
+    Doubled quotes inside a quoted cell count twice, so they do not change the parity."""
+    quotes = data.count(b'"')
+    pos = len(data)
+    while (newline := data.rfind(b"\n", 0, pos)) >= 0:
+        quotes -= data.count(b'"', newline, pos)
+        if quotes % 2 == 0:
+            return newline + 1
+        pos = newline
+    return 0
+
+
+def _refusal(error: Exception, file: _CsvFile) -> FileRefused:
+    if file.guessed and "utf-8" in str(error).lower():
+        return NotUtf8(_BAD_ENCODING)
+    return _unreadable(error)
+
+
+def _unreadable(error: Exception) -> FileRefused:
+    return FileRefused(_NOT_A_TABLE.format(str(error).splitlines()[0][:120]))
 
 
 def sniff_delimiter(text: str, *, prefer_tab: bool = False) -> str:
@@ -164,7 +357,8 @@ def _read_excel(data: bytes, header_row: int | None) -> Sheet:
         # The first sheet with a header row is the data (cover and notes sheets come first at times).
         header_index = header_row - 1 if header_row is not None else find_header(head)
         if header_index is not None and header_index >= 0:
-            return Sheet("excel", None, None, name, header_index, _numbered(grid.slice(header_index), header_index))
+            headers, records = _split_header(grid.slice(header_index), header_index)
+            return Sheet("excel", None, None, name, header_index, headers, _body=records)
     if not heads:
         raise FileRefused("文件中没有数据：Excel 里没有任何非空的工作表。")
     _header_index(heads[0], header_row)     # raises the right refusal
@@ -188,6 +382,10 @@ def _header_index(head: list[list[str | None]], header_row: int | None) -> int:
     return found
 
 
-def _numbered(body: pl.DataFrame, header_index: int) -> pl.DataFrame:
+def _split_header(body: pl.DataFrame, header_index: int) -> tuple[list[str | None], pl.DataFrame]:
+    """The header row's cells, and the records under it as c0…cN with their 1-based sheet row numbers."""
     body = body.rename({c: f"c{i}" for i, c in enumerate(body.columns)})
-    return body.with_columns((pl.int_range(pl.len(), dtype=pl.Int32) + header_index + 1).alias("row_number"))
+    headers = [None if v is None else str(v) for v in body.row(0)] if body.height else []
+    records = body.slice(1).with_columns(
+        (pl.int_range(pl.len(), dtype=pl.Int32) + header_index + 2).alias("row_number"))
+    return headers, records

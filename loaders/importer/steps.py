@@ -1,29 +1,45 @@
-"""map_headers → normalise → validate → dedupe: pure polars steps from a read sheet to people and outcomes."""
+"""map_headers → normalise → validate → dedupe: pure polars steps from a sheet's records to people and outcomes.
+
+`normalise`, `validate`, `reject_records` and `row_warnings` look at one record at a time, so they run
+batch by batch; `dedupe`, `people` and `merge_warnings` need every row that shares a mobile or e-mail.
+"""
 from __future__ import annotations
 
 import polars as pl
 
-from loaders.importer import lookup
 from loaders.importer import normalise as norm
 from loaders.importer.fields import Column, display_names
-from loaders.importer.normalise import MOBILE_PROBLEMS, PY_SPACE, clean_text
+from loaders.importer.lookup import Resolver
+from loaders.importer.normalise import MOBILE_PROBLEMS, NOT_SPACE, PY_SPACE, clean_text
 
-PERSON_FIELDS = ("name", "gender", "mobile", "email", "university_raw", "university_id", "college", "major",
-                 "degree", "graduation_year", "graduation_month")
-NO_ROWS = pl.DataFrame(schema={"row_number": pl.Int32, "field": pl.String, "message": pl.String})
+PERSON_FIELDS = ("name", "name_pinyin", "name_initials", "gender", "mobile", "email", "university_raw",
+                 "university_id", "college", "major", "degree", "graduation_year", "graduation_month")
+APPLICATION_FIELDS = ("employer_raw", "employer_id", "position", "intent")
+NO_WARNINGS = pl.DataFrame(schema={"row_number": pl.Int32, "field": pl.String, "message": pl.String})
+NO_REJECTS = pl.DataFrame(schema={"row_number": pl.Int32, "reasons": pl.String, "reason_codes": pl.String,
+                                  "row_json": pl.String})
 
 
-def data_rows(body: pl.DataFrame) -> pl.DataFrame:
-    """The records under the header, without the entirely blank ones (they are not counted)."""
-    cells = [c for c in body.columns if c != "row_number"]
-    rows = body.slice(1)
+def data_rows(records: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
+    """The records without the entirely blank ones (they are not counted).
+
+    A record whose name cell holds text is not blank; only the others are checked cell by cell.
+    """
+    cells = [c for c in records.columns if c != "row_number"]
     if not cells:
-        return rows
-    blank = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars(PY_SPACE) == "") for c in cells)
-    return rows.filter(~blank)
+        return records
+    probe = [f"c{c.index}" for c in columns if c.field == "name" and f"c{c.index}" in cells] or cells[:1]
+    has_name = pl.any_horizontal(pl.col(c).str.contains(NOT_SPACE) for c in probe).fill_null(False)
+    unsure = records.filter(~has_name)
+    if unsure.height == 0:
+        return records
+    blank = unsure.filter(~pl.any_horizontal(pl.col(c).str.contains(NOT_SPACE) for c in cells).fill_null(False))
+    if blank.height == 0:
+        return records
+    return records.filter(~pl.col("row_number").is_in(blank["row_number"].implode()))
 
 
-def normalise(rows: pl.DataFrame, columns: list[Column], universities: pl.DataFrame) -> pl.DataFrame:
+def normalise(rows: pl.DataFrame, columns: list[Column], resolver: Resolver) -> pl.DataFrame:
     """One row per data row with every known field in its stored form, plus the raw text messages quote.
 
     Name, mobile and e-mail are normalised per row; every other field repeats a few hundred
@@ -35,16 +51,17 @@ def normalise(rows: pl.DataFrame, columns: list[Column], universities: pl.DataFr
             by_field.setdefault(c.field, []).append(f"c{c.index}")
 
     def first(field: str) -> pl.Expr:
-        """The first non-blank cell among the field's columns (a sheet may have both 手机 and 联系电话)."""
+        """The first non-blank cell among the field's columns (a sheet may have both 手机 and 联系电话).
+        With one column the cell itself: every normaliser treats a blank cell as a missing one."""
         cols = by_field.get(field, [])
-        present = [pl.when(pl.col(c).str.strip_chars(PY_SPACE).str.len_chars() > 0).then(pl.col(c)) for c in cols]
+        if len(cols) == 1:
+            return pl.col(cols[0])
+        present = [pl.when(pl.col(c).str.contains(NOT_SPACE)).then(pl.col(c)) for c in cols]
         return pl.coalesce(present) if present else pl.lit(None, dtype=pl.String)
 
-    per_row = ("name", "mobile", "email")
-    df = rows.select("row_number", *{c for f in per_row for c in by_field.get(f, [])},
-                     *[first(f).alias(f"{f}_src") for f in by_field if f not in per_row])
-    df = df.with_columns(clean_text(first("name")).alias("name"), clean_text(first("mobile")).alias("mobile_raw"),
-                         clean_text(first("email")).alias("email_raw"))
+    df = rows.select("row_number", clean_text(first("name")).alias("name"),
+                     *{c for f in ("mobile", "email") for c in by_field.get(f, [])},
+                     *[first(f).alias(f"{f}_src") for f in by_field if f not in ("name", "mobile", "email")])
     for kind, step in (("mobile", norm.mobile), ("email", norm.email)):
         sources = by_field.get(kind, [])
         for i, source in enumerate(sources):
@@ -54,20 +71,43 @@ def normalise(rows: pl.DataFrame, columns: list[Column], universities: pl.DataFr
         problem = pl.coalesce([f"_{kind}_problem{i}" for i in range(len(sources))]) if sources else none
         df = df.with_columns(value.alias(kind)).with_columns(
             pl.when(pl.col(kind).is_null()).then(problem).alias(f"{kind}_problem"))
+        # The text as written is quoted only where no valid value was found: cleaned for those rows alone.
+        raw_text = clean_text(first(kind)).alias(f"{kind}_raw")
+        df = (_where_null(df, kind, raw_text) if sources
+              else df.with_columns(pl.lit(None, pl.String).alias(f"{kind}_raw")))
     df = df.select(pl.exclude(r"^c\d+$", r"^_.*$"))
+    sources = [f"{field}_src" for field in _PER_VALUE]
+    outputs = []
     for field, build in _PER_VALUE.items():
         source = f"{field}_src"
         if source not in df.columns:     # no such column: the same (empty) outputs as for a blank cell
             blank = build(pl.DataFrame({source: [None]}, schema={source: pl.String})).drop(source)
-            df = df.with_columns(pl.lit(None, dtype=dtype).alias(name) for name, dtype in blank.schema.items())
+            outputs.append(df.select("row_number").with_columns(
+                pl.lit(None, dtype=dtype).alias(name) for name, dtype in blank.schema.items()).drop("row_number"))
             continue
+        # Joined on the one column only, so each join moves a narrow frame, not every column so far.
         values = df.select(pl.col(source).unique()).filter(pl.col(source).is_not_null())
-        df = df.join(build(values), on=source, how="left", maintain_order="left").drop(source)
-    schools = lookup.universities(df["university_raw"], universities)
-    names = universities.filter(pl.col("kind") == "name").select("university_id", pl.col("name").alias("matched_name"))
-    schools = schools.join(names, on="university_id", how="left").select(
-        "university_raw", "university_id", "how", "matched_name")
-    return df.join(schools, on="university_raw", how="left", maintain_order="left")
+        outputs.append(df.select(source).join(build(values), on=source, how="left", maintain_order="left")
+                       .drop(source))
+    df = pl.concat([df.drop(sources, strict=False), *outputs], how="horizontal")
+    schools = resolver.universities(df["university_raw"]).select("university_raw", "university_id", "how",
+                                                                 "matched_name")
+    employers = resolver.employers(df["employer_raw"])
+    return pl.concat([df, df.select("university_raw").join(schools, on="university_raw", how="left",
+                                                           maintain_order="left").drop("university_raw"),
+                      df.select("employer_raw").join(employers, on="employer_raw", how="left",
+                                                     maintain_order="left").drop("employer_raw")], how="horizontal")
+
+
+def _where_null(df: pl.DataFrame, column: str, expr: pl.Expr) -> pl.DataFrame:
+    """Adds `expr`'s column, evaluated only on the rows where `column` is null (null elsewhere)."""
+    name = expr.meta.output_name()
+    missing = df[column].is_null()
+    out = pl.repeat(None, df.height, dtype=pl.String, eager=True).alias(name)
+    if missing.any():
+        at = missing.arg_true()
+        out = out.scatter(at, df[at].select(expr).to_series())
+    return df.with_columns(out)
 
 
 def _graduation(values: pl.DataFrame) -> pl.DataFrame:
@@ -92,13 +132,18 @@ _PER_VALUE = {
 
 
 def validate(rows: pl.DataFrame) -> pl.DataFrame:
-    """Adds `rejected` and, for rejected rows, `reasons` (Chinese, '；'-joined) and `reason_codes` (for counting).
-
-    A row needs a name and a valid mobile or e-mail.
-    """
+    """Adds `rejected`: a row needs a name and a valid mobile or e-mail."""
     no_contact = pl.col("mobile").is_null() & pl.col("email").is_null()
-    rows = rows.with_columns((pl.col("name").is_null() | no_contact).alias("rejected"))
-    bad = rows.filter(pl.col("rejected"))     # messages are built for the few rejected rows only
+    return rows.with_columns((pl.col("name").is_null() | no_contact).alias("rejected"))
+
+
+def reject_records(rows: pl.DataFrame, raw: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
+    """(row_number, reasons, reason_codes, row_json) of the rejected rows: the reasons in Chinese ('；'-joined),
+    short labels for counting, and the row as written minus dropped columns (national IDs)."""
+    bad = rows.filter(pl.col("rejected"))
+    if bad.height == 0:
+        return NO_REJECTS
+    no_contact = pl.col("mobile").is_null() & pl.col("email").is_null()
     reasons = pl.concat_list(
         pl.when(pl.col("name").is_null()).then(pl.lit("缺少姓名")),
         pl.when(no_contact & pl.col("mobile_problem").is_not_null()).then(_mobile_message()),
@@ -117,14 +162,24 @@ def validate(rows: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit("缺少手机号和邮箱")),
     ).list.drop_nulls()
     bad = bad.select("row_number", reasons.list.join("；").alias("reasons"), codes.list.join("；").alias("reason_codes"))
-    return rows.join(bad, on="row_number", how="left", maintain_order="left")
+    kept = [c for c in columns if not c.dropped and f"c{c.index}" in raw.columns]
+    if not kept:
+        return bad.with_columns(pl.lit("{}").alias("row_json"))
+    names = display_names(kept)
+    cells = raw.filter(pl.col("row_number").is_in(bad["row_number"].implode())).select(
+        "row_number", *[pl.col(f"c{c.index}").alias(n) for c, n in zip(kept, names)])
+    return bad.join(cells, on="row_number", how="left", maintain_order="left").select(
+        "row_number", "reasons", "reason_codes", pl.struct(names).struct.json_encode().alias("row_json"))
 
 
 def dedupe(rows: pl.DataFrame) -> pl.DataFrame:
-    """Adds `person`: the row number of the earliest row sharing a mobile or e-mail with this one, transitively."""
+    """Adds `person`: the row number of the earliest row sharing a mobile or e-mail with this one, transitively.
+
+    `rows` needs row_number, rejected, mobile and email only (a million rows of keys fit in memory).
+    """
     kept = rows.filter(~pl.col("rejected")).select(
         "row_number", pl.col("mobile").cast(pl.Int64).alias("m"),        # 11 digits: integer keys hash faster
-        pl.col("email").cast(pl.Categorical).to_physical().alias("e"),
+        pl.col("email").alias("e"),
     ).with_columns(pl.col("row_number").alias("person"))
     shared = pl.col("m").is_duplicated() & pl.col("m").is_not_null() | pl.col("e").is_duplicated() & pl.col("e").is_not_null()
     linked = kept.filter(shared)      # most rows share nothing: only the others need label propagation
@@ -148,8 +203,9 @@ def people(rows: pl.DataFrame) -> pl.DataFrame:
     in_merge = pl.col("person").is_in(merged_persons.implode())
     single = kept.filter(~in_merge)
     merged = kept.filter(in_merge).sort("row_number").group_by("person").agg(
-        *[pl.col(f).drop_nulls().first() for f in ("name", "gender", "mobile", "email", "university_raw", "college",
-                                                    "major", "degree")],
+        # Every kept row has a name, so a person's name and its readings are its first row's.
+        *[pl.col(f).drop_nulls().first() for f in ("name", "name_pinyin", "name_initials", "gender", "mobile", "email",
+                                                    "university_raw", "college", "major", "degree")],
         pl.col("university_id").filter(pl.col("university_raw").is_not_null()).first(),
         pl.col("graduation_year").drop_nulls().first(),
         pl.col("graduation_month").filter(pl.col("graduation_year").is_not_null()).first(),
@@ -158,8 +214,17 @@ def people(rows: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([single.select(columns), merged.select(columns)], how="vertical_relaxed").sort("person")
 
 
-def warnings(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
-    """(row_number, field, message) for everything kept but not as written, and for merged rows that disagree."""
+def contacts(rows: pl.DataFrame) -> pl.DataFrame:
+    """person, mobile, email: each person's first mobile and first e-mail in file order (what `people` keeps)."""
+    kept = rows.filter(pl.col("person").is_not_null())
+    in_merge = pl.col("person").is_in(kept.filter(pl.col("person") != pl.col("row_number"))["person"].implode())
+    merged = kept.filter(in_merge).sort("row_number").group_by("person").agg(
+        pl.col("mobile").drop_nulls().first(), pl.col("email").drop_nulls().first())
+    return pl.concat([kept.filter(~in_merge).select("person", "mobile", "email"), merged]).sort("person")
+
+
+def row_warnings(rows: pl.DataFrame) -> pl.DataFrame:
+    """(row_number, field, message) for everything in a kept row that was not kept as written."""
     kept = rows.filter(~pl.col("rejected"))
     checks = [
         ("mobile", pl.col("mobile_problem").is_not_null(), pl.format("{}，已跳过该手机号（邮箱有效，保留该行）", _mobile_message())),
@@ -176,10 +241,22 @@ def warnings(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
         ("intent", pl.col("intent_raw").is_not_null() & pl.col("intent").is_null(),
          pl.format("签约意向「{}」无法识别，按“已投递”处理", pl.col("intent_raw"))),
     ]
-    parts = [kept.filter(cond.fill_null(False)).select("row_number", pl.lit(field).alias("field"), msg.alias("message"))
-             for field, cond, msg in checks]
-    dups = kept.filter(pl.col("row_number") != pl.col("person")).join(
+    # Narrow first: most rows have nothing to warn about, and each check below filters what is left.
+    flagged = kept.select("row_number", "mobile_problem", "mobile_raw", "email_problem", "email_raw", "degree_raw",
+                          "degree", "graduation_raw", "graduation_year", "university_raw", "university_id", "how",
+                          "matched_name", "intent_raw", "intent", *[cond.fill_null(False).alias(f"_{i}")
+                                                                     for i, (_, cond, _) in enumerate(checks)])
+    flagged = flagged.filter(pl.any_horizontal(f"_{i}" for i in range(len(checks))))
+    parts = [flagged.filter(pl.col(f"_{i}")).select("row_number", pl.lit(field).alias("field"), msg.alias("message"))
+             for i, (field, _, msg) in enumerate(checks)]
+    return pl.concat([NO_WARNINGS, *parts], how="vertical_relaxed").sort("row_number", maintain_order=True)
+
+
+def merge_warnings(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
+    """(row_number, field, message) for merged rows whose name, mobile or e-mail differ from their person's."""
+    dups = rows.filter(pl.col("person").is_not_null() & (pl.col("row_number") != pl.col("person"))).join(
         persons.select("person", *[pl.col(f).alias(f"p_{f}") for f in ("name", "mobile", "email")]), on="person")
+    parts = []
     for field, label in (("name", "姓名"), ("mobile", "手机号"), ("email", "邮箱")):
         differs = pl.col(field).is_not_null() & (pl.col(field) != pl.col(f"p_{field}"))
         parts.append(dups.filter(differs.fill_null(False)).select(
@@ -187,24 +264,16 @@ def warnings(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
             pl.format("与第 {} 行是同一人（手机号或邮箱相同），但{}不同：保留第 {} 行的「{}」，本行的「{}」未导入",
                       pl.col("person"), pl.lit(label), pl.col("person"), pl.col(f"p_{field}"), pl.col(field))
             .alias("message")))
-    return pl.concat([NO_ROWS, *parts], how="vertical_relaxed").sort("row_number", maintain_order=True)
+    return pl.concat([NO_WARNINGS, *parts], how="vertical_relaxed").sort("row_number", maintain_order=True)
 
 
-def reject_records(rows: pl.DataFrame, raw: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
-    """(row_number, reasons, row_json): the row as written, minus dropped columns (national IDs)."""
-    rejected = rows.filter(pl.col("rejected")).select("row_number", "reasons", "reason_codes")
-    kept = [c for c in columns if not c.dropped and f"c{c.index}" in raw.columns]
-    names = display_names(kept)
-    if not kept:
-        return rejected.with_columns(pl.lit("{}").alias("row_json"))
-    cells = raw.select("row_number", *[pl.col(f"c{c.index}").alias(n) for c, n in zip(kept, names)])
-    return rejected.join(cells, on="row_number", how="left", maintain_order="left").select(
-        "row_number", "reasons", "reason_codes", pl.struct(names).struct.json_encode().alias("row_json"))
+def warnings(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
+    """Every warning of a whole file: each row's own, then those of merged rows, by row."""
+    return pl.concat([row_warnings(rows), merge_warnings(rows, persons)]).sort("row_number", maintain_order=True)
 
 
 def _stripped(expr: pl.Expr) -> pl.Expr:
-    out = expr.str.strip_chars(PY_SPACE)
-    return pl.when(out.str.len_chars() > 0).then(out)
+    return expr.str.strip_chars(PY_SPACE).replace("", None)
 
 
 def _mobile_message() -> pl.Expr:

@@ -1,0 +1,47 @@
+"""References the schema does not enforce (see migrations 001 and 008), checked from the data."""
+from __future__ import annotations
+
+from db.sql import Cursor, rows
+
+# (label, the referencing rows whose target is missing) — every check a count of dangling rows.
+CHECKS: dict[str, str] = {
+    "candidate.university_id → university": "select count(*) from candidate c where c.university_id is not null"
+        " and not exists (select 1 from university u where u.id = c.university_id)",
+    "candidate.enclave_id → enclave": "select count(*) from candidate c where c.enclave_id is not null"
+        " and not exists (select 1 from enclave e where e.id = c.enclave_id)",
+    "candidate.source_enclave_id → enclave": "select count(*) from candidate c where c.source_enclave_id is not null"
+        " and not exists (select 1 from enclave e where e.id = c.source_enclave_id)",
+    "candidate.owner_id → app_user": "select count(*) from candidate c where c.owner_id is not null"
+        " and not exists (select 1 from app_user u where u.id = c.owner_id)",
+    "candidate.source_drive_id → campus_drive": "select count(*) from candidate c where c.source_drive_id is not null"
+        " and not exists (select 1 from campus_drive d where d.id = c.source_drive_id)",
+    "candidate.source_agreement_id → agreement": "select count(*) from candidate c where c.source_agreement_id is not null"
+        " and not exists (select 1 from agreement a where a.id = c.source_agreement_id)",
+    "candidate.import_batch_id → import_batch": "select count(*) from candidate c where c.import_batch_id is not null"
+        " and not exists (select 1 from import_batch b where b.id = c.import_batch_id)",
+    "candidate.merged_into → live candidate": "select count(*) from candidate c where c.merged_into is not null"
+        " and not exists (select 1 from candidate s where s.id = c.merged_into and s.merged_into is null)",
+    "application.candidate_id → candidate": "select count(*) from application a"
+        " where not exists (select 1 from candidate c where c.id = a.candidate_id)",
+    "application on a merged candidate": "select count(*) from application a join candidate c on c.id = a.candidate_id"
+        " where c.merged_into is not null",
+    "stage_event.application_id → application": "select count(*) from stage_event e"
+        " where not exists (select 1 from application a where a.id = e.application_id)",
+    "stage_event.candidate_id = its application's": "select count(*) from stage_event e join application a"
+        " on a.id = e.application_id where e.candidate_id <> a.candidate_id",
+    "application.stage = its last event": "select count(*) from application a join (select application_id,"
+        " arg_max(to_stage, id) as last from stage_event group by 1) e on e.application_id = a.id where a.stage <> e.last",
+    "retention_check.application_id → application": "select count(*) from retention_check r"
+        " where not exists (select 1 from application a where a.id = r.application_id)",
+    "activity.candidate_id → candidate": "select count(*) from activity t"
+        " where not exists (select 1 from candidate c where c.id = t.candidate_id)",
+    "co_supervision.candidate_id → candidate": "select count(*) from co_supervision s"
+        " where not exists (select 1 from candidate c where c.id = s.candidate_id)",
+    "contact_key → live candidate": "select count(*) from contact_key k where not exists (select 1 from candidate c"
+        " where c.id = k.candidate_id and c.merged_into is null and c.deleted_at is null)",
+}
+
+
+def dangling(cur: Cursor) -> dict[str, int]:
+    """Each check with the number of rows that break it (all zero in a healthy database)."""
+    return {label: int(rows(cur, query)[0][0]) for label, query in CHECKS.items()}

@@ -1,0 +1,234 @@
+"""A file read batch by batch: every batch normalised once and set aside on disk until the write.
+
+Reading keeps only what deduplication needs across batches — each row's mobile and e-mail — so a
+million-row file never sits in memory whole. Deduplication then runs over those keys; the write
+(db/imports.py) takes the batches back one at a time as slices, holding back only the rows of people
+who appear more than once (or match the same existing person), which are merged and written last.
+"""
+from __future__ import annotations
+
+import threading
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+import polars as pl
+
+from db.imports import Slice
+from loaders.importer import steps
+from loaders.importer.fields import Column
+from loaders.importer.lookup import Resolver
+from loaders.importer.reader import Sheet
+from loaders.importer.spoken import Readings
+
+BATCH_ROWS = 100_000                # records normalised at a time: memory vs per-batch overhead
+WORKERS = 2                         # batches normalised at once
+SAMPLE = 1000                       # warnings and rejects kept for the report (all of them are written)
+ROW_COLUMNS = ("row_number", *steps.PERSON_FIELDS, *steps.APPLICATION_FIELDS)
+KEY_COLUMNS = ("row_number", "rejected", "mobile", "email")
+Progress = Callable[[float, str], None]
+A = TypeVar("A")
+B = TypeVar("B")
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """One batch of a sheet's records after normalise and validate."""
+
+    rows: pl.DataFrame              # ROW_COLUMNS of the batch's kept (not rejected) rows
+    rejects: pl.DataFrame           # row_number, reasons, reason_codes, row_json
+    warnings: pl.DataFrame          # row_number, field, message — each row's own
+
+
+class Normaliser:
+    """normalise → validate for one batch of records, with what every batch of a file shares:
+    the column mapping and the remembered school, employer and pinyin look-ups.
+
+    `resolver` may be a function making one, called once, when the first batch needs it.
+    """
+
+    def __init__(self, columns: list[Column], resolver: Resolver | Callable[[], Resolver]) -> None:
+        self.columns = columns
+        self.readings = Readings()
+        self._resolver = resolver
+        self._lock = threading.Lock()
+
+    @property
+    def resolver(self) -> Resolver:
+        with self._lock:
+            if not isinstance(self._resolver, Resolver):
+                self._resolver = self._resolver()
+            return self._resolver
+
+    def __call__(self, records: pl.DataFrame) -> tuple[pl.DataFrame, Normalised]:
+        """(the batch's normalised rows with every column, what is set aside of them).
+
+        Pinyin is read here, per row, where batches run in parallel: a person's readings are those
+        of its first row (every kept row has a name).
+        """
+        raw = steps.data_rows(records, self.columns)
+        rows = steps.validate(steps.normalise(raw, self.columns, self.resolver))
+        pinyin, initials = self.readings.columns(rows["name"])
+        rows = rows.with_columns(pinyin.alias("name_pinyin"), initials.alias("name_initials"))
+        kept = Normalised(rows.filter(~pl.col("rejected")).select(ROW_COLUMNS),
+                          steps.reject_records(rows, raw, self.columns), steps.row_warnings(rows))
+        return rows, kept
+
+
+class Store:
+    """Normalised batches in order, as Arrow IPC files in `folder` (written and read back whole: fast)."""
+
+    PARTS = ("rows", "rejects", "warnings")
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._count = 0
+
+    def add(self, batch: Normalised) -> None:
+        for part in self.PARTS:
+            getattr(batch, part).write_ipc(self._folder / f"{self._count:06d}-{part}.arrow")
+        self._count += 1
+
+    def clear(self) -> None:
+        for path in self._folder.glob("*-*.arrow"):
+            path.unlink()
+        self._count = 0
+
+    def __iter__(self) -> Iterator[Normalised]:
+        for i in range(self._count):
+            yield Normalised(*(pl.read_ipc(self._folder / f"{i:06d}-{part}.arrow") for part in self.PARTS))
+
+
+@dataclass
+class Staged:
+    """What reading a whole sheet found, batch by batch: the deduplicated keys and the set-aside batches."""
+
+    store: Store
+    keys: list[pl.DataFrame] = field(default_factory=list)
+    unknown_employers: dict[str, None] = field(default_factory=dict)
+    reject_sample: list[pl.DataFrame] = field(default_factory=list)
+    rejects: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)     # short reject reason → rows
+
+    def add(self, rows: pl.DataFrame, batch: Normalised) -> None:
+        self.store.add(batch)
+        self.keys.append(rows.select(KEY_COLUMNS))
+        unknown = rows.filter(~pl.col("rejected") & pl.col("employer_raw").is_not_null()
+                              & pl.col("employer_id").is_null())
+        self.unknown_employers.update(dict.fromkeys(unknown["employer_raw"].unique(maintain_order=True).to_list()))
+        if self.rejects < SAMPLE:
+            self.reject_sample.append(batch.rejects.head(SAMPLE - self.rejects))
+        self.rejects += batch.rejects.height
+        self.reasons.update(code for codes in batch.rejects["reason_codes"].to_list()
+                            for code in codes.split("；") if code)
+
+
+def stage(sheet: Sheet, normalise: Normaliser, store: Store, *, batch_rows: int = BATCH_ROWS,
+          progress: Progress | None = None) -> Staged:
+    """Read, normalise and validate every batch of `sheet` into `store`, WORKERS batches at a time."""
+    say = progress or (lambda _f, _m: None)
+    staged = Staged(store)
+    read = 0
+    for rows, kept in in_order(normalise, sheet.records(batch_rows, parts=WORKERS)):
+        staged.add(rows, kept)
+        read += rows.height
+        say(0.0, f"读取并检查了 {read:,} 行……")
+    return staged
+
+
+def in_order(work: Callable[[A], B], items: Iterable[A], *, workers: int = WORKERS) -> Iterator[B]:
+    """work(item) for every item, `workers` at a time in threads, results in the items' order.
+
+    Normalising is polars work, outside the GIL, and much of it runs on one core: two batches at
+    once use both. At most `workers` items are in hand beyond the one being read.
+    """
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        running: deque[Future[B]] = deque()
+        for item in items:
+            running.append(pool.submit(work, item))
+            if len(running) >= workers:
+                yield running.popleft().result()
+        while running:
+            yield running.popleft().result()
+
+
+@dataclass(frozen=True)
+class Deduplicated:
+    """Every row's person (the first row sharing its mobile or e-mail) and each person's contact keys."""
+
+    rows: pl.DataFrame              # row_number, person (null: rejected), sorted by row_number
+    persons: pl.DataFrame           # person, mobile, email
+
+    @property
+    def read(self) -> int:
+        return self.rows.height
+
+    @property
+    def rejected(self) -> int:
+        return self.rows["person"].null_count()
+
+    @property
+    def duplicate_in_file(self) -> int:
+        return self.rows.filter(pl.col("person") != pl.col("row_number")).height
+
+
+def deduplicate(keys: list[pl.DataFrame]) -> Deduplicated:
+    if not keys:
+        keys = [pl.DataFrame(schema={"row_number": pl.Int32, "rejected": pl.Boolean, "mobile": pl.String,
+                                     "email": pl.String})]
+    rows = steps.dedupe(pl.concat(keys, how="vertical_relaxed").sort("row_number"))
+    return Deduplicated(rows.select("row_number", "person"), steps.contacts(rows))
+
+
+def slices(store: Store, people_of: pl.DataFrame, together: pl.DataFrame,
+           on_warnings: Callable[[pl.DataFrame], None] | None = None) -> Iterator[Slice]:
+    """The batches of `store` as slices to write; rows listed in `together` are held back and merged at the end.
+
+    `people_of` is Deduplicated.rows; `on_warnings` sees every warning as it is handed over.
+    """
+    noted = on_warnings or (lambda _w: None)
+    held: list[pl.DataFrame] = []
+    wanted = together["row_number"].implode()
+    for batch in store:
+        first, last = batch.rows["row_number"].min(), batch.rows["row_number"].max()
+        persons = (people_of.filter(pl.col("row_number").is_between(first, last))    # sorted: a cheap cut
+                   if batch.rows.height else people_of.clear())
+        rows = batch.rows.join(persons, on="row_number", how="left", maintain_order="left")
+        later = pl.col("row_number").is_in(wanted)
+        held.append(rows.filter(later))
+        alone = rows.filter(~later)             # the only row of its person and candidate
+        noted(batch.warnings)
+        yield Slice(people=alone.select("person", *steps.PERSON_FIELDS),
+                    applications=alone.select("row_number", "person", *steps.APPLICATION_FIELDS),
+                    rejects=batch.rejects.select("row_number", "reasons", "row_json"), warnings=batch.warnings)
+    rows = pl.concat(held, how="vertical_relaxed") if held else pl.DataFrame()
+    if rows.height:
+        persons = steps.people(rows)
+        merged = steps.merge_warnings(rows, persons)
+        noted(merged)
+        yield Slice(people=persons, applications=rows.select("row_number", "person", *steps.APPLICATION_FIELDS),
+                    rejects=steps.NO_REJECTS.select("row_number", "reasons", "row_json"), warnings=merged)
+
+
+class Sample:
+    """The first SAMPLE warnings by row number, and how many there were (all of them are written)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.fields: Counter[str] = Counter()
+        self.first = steps.NO_WARNINGS
+
+    def __call__(self, warnings: pl.DataFrame) -> None:
+        self.count += warnings.height
+        self.fields.update(dict(warnings["field"].value_counts().iter_rows()))
+        if warnings.height:
+            merged = pl.concat([self.first, warnings.head(SAMPLE)])
+            self.first = merged.sort("row_number", maintain_order=True).head(SAMPLE)
+
+
+def first_rejects(staged: Staged) -> pl.DataFrame:
+    return pl.concat([steps.NO_REJECTS, *staged.reject_sample]).head(SAMPLE)
+
