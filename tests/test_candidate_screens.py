@@ -147,3 +147,24 @@ def test_search_box_on_screen(app, demo_db: Path, text: str) -> None:  # type: i
     at.switch_page("pages/candidates.py").run()
     at.text_input(key="candidates_text").input(text).run()
     assert not at.exception and at.dataframe[0].value.shape[0] > 0
+
+
+def test_the_school_picker_finds_old_and_short_names(app, demo_db: Path) -> None:  # type: ignore[no-untyped-def]
+    at = login(app(demo_db), "hr")
+    at.switch_page("pages/candidate_new.py").run()
+    def picked() -> str:
+        picker = next(s for s in at.selectbox if s.label == "学校")
+        return picker.format_func(picker.value)
+
+    at.text_input(key="new_candidate_school_q").input("上海体育学院").run()      # renamed in 2023
+    assert "上海体育大学" in picked()
+    at.text_input(key="new_candidate_school_q").input("浙大").run()              # a short name
+    assert "浙江大学" in picked()
+    at.text_input(key="new_candidate_name").input("选校测试")
+    at.text_input(key="new_candidate_mobile").input("18600007777")
+    at.text_input(key="new_candidate_cm").input("表单")
+    button(at, "保存候选人").click()
+    at.run()
+    assert any(s.startswith("已保存") for s in successes(at)), [e.value for e in at.error]
+    assert db_rows(demo_db, "select u.name from candidate c join university u on u.id = c.university_id"
+                            " where c.name = '选校测试'") == [("浙江大学",)]
