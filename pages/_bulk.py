@@ -9,6 +9,7 @@ from db.errors import DomainError
 from db.permissions import Action, User, can
 from db.sql import Cursor
 from pages._widgets import show_error
+from pages._text import md
 
 
 def actions(cur: Cursor, user: User, selected: list[int]) -> None:
@@ -36,7 +37,7 @@ def actions(cur: Cursor, user: User, selected: list[int]) -> None:
                 result = pipeline.bulk_move(cur, user, selected, target, note=note or None, lost_reason=lost or None)
                 st.success(result.summary)
                 for skip in result.skipped:
-                    st.caption(f"跳过 {skip.name}（编号 {skip.candidate_id}）：{skip.reason}")
+                    st.caption(f"跳过 {md(skip.name)}（编号 {skip.candidate_id}）：{md(skip.reason)}")
             except DomainError as error:
                 show_error(error)
 

@@ -5,6 +5,7 @@ import streamlit as st
 
 from db import activities
 from pages._session import cursor, gate
+from pages._text import md
 
 NO_TARGET = "未设目标"
 
@@ -29,7 +30,7 @@ def show_error(error: Exception) -> None:
     from db.errors import DomainError
 
     if isinstance(error, DomainError):
-        st.error(str(error))
+        st.error(md(error))   # messages quote what the user typed
     else:
         import logging
 
@@ -55,7 +56,7 @@ def due_list(cur, user, *, shown: int = 5) -> None:  # type: ignore[no-untyped-d
         st.markdown(f"**待跟进：{due.height} 人**" + (f"，其中 :red[{overdue} 人已逾期]" if overdue else ""))
         for row in due.head(shown).iter_rows(named=True):
             late = f"逾期 {row['days_overdue']} 天" if row["days_overdue"] > 0 else "今天"
-            st.markdown(f"- {row['name']}（{row['stage_label'] or '无进行中的投递'}）· {late} · {row['mobile'] or ''}")
+            st.markdown(f"- {md(row['name'])}（{row['stage_label'] or '无进行中的投递'}）· {late} · {md(row['mobile'])}")
         st.page_link("pages/follow_ups.py", label="查看全部待跟进", icon=":material/notifications_active:")
 
 

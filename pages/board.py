@@ -10,6 +10,7 @@ from db.enums import EXIT_STAGES, PIPELINE, Stage
 from db.permissions import Action, can
 from pages._pipeline_panel import forget_form, move_form, show_flash
 from pages._widgets import cursor, gate
+from pages._text import md
 
 CARDS_PER_STAGE = 8
 SCOPE = "board"
@@ -53,7 +54,7 @@ def picked_card() -> dict[str, Any] | None:
 if (card := picked_card()) is not None:
     with st.container(border=True):
         where = (card["position"] or card["employer"]) if by == "employer" else card["employer"]
-        st.markdown(f"**变更阶段：{card['name']}**（{where or '—'} · 当前「{Stage.label_of(card['stage'])}」）")
+        st.markdown(f"**变更阶段：{md(card['name'])}**（{where or '—'} · 当前「{Stage.label_of(card['stage'])}」）")
         move_form(cur, user, card, key=f"board_app{card['application_id']}", scope=SCOPE,
                   on_done=lambda: st.session_state.pop(PICK, None))
         if st.button("取消", key="board_cancel"):
@@ -64,7 +65,7 @@ if (card := picked_card()) is not None:
 
 def show_card(card: dict[str, Any]) -> None:
     with st.container(border=True):
-        st.markdown(f"**{card['name']}**")
+        st.markdown(f"**{md(card['name'])}**")
         detail = card["position"] if by == "employer" else card["employer"]
         contact = card["mobile"] or card["email"]
         st.caption("  \n".join((detail or "—", contact or "—", f"{card['moved_at']:%Y-%m-%d}")))

@@ -11,6 +11,7 @@ from db.permissions import Action, can
 from pages import _pipeline_panel
 from pages._candidate_form import candidate_form
 from pages._widgets import cursor, flash, gate, show_error, show_flash
+from pages._text import md
 
 user = gate(__file__)
 cur = cursor()
@@ -45,7 +46,7 @@ head[0].markdown(" · ".join(x for x in (TalentCategory.label_of(person.talent_c
 if person.tags:
     head[0].markdown(" ".join(f":blue-badge[{t}]" for t in person.tags))
 with head[1]:
-    st.markdown(f"手机：{person.mobile or '—'}　邮箱：{person.email or '—'}")
+    st.markdown(f"手机：{md(person.mobile or '—')}　邮箱：{md(person.email or '—')}")
     if person.contacts_masked and can(user, Action.VIEW_ALL_CONTACTS) and st.button("显示完整联系方式（记入审计）"):
         st.session_state[f"reveal_{candidate_id}"] = True
         st.rerun()
@@ -54,15 +55,15 @@ tabs = st.tabs(["概况", "投递与阶段", "跟进记录", "时间线", "编�
 with tabs[0]:
     a, b, c = st.columns(3)
     a.markdown(f"**性别**：{person.gender or '—'}  \n**出生年份**：{person.birth_year or '—'}  \n"
-               f"**专业**：{person.major or '—'}  \n**毕业**：{person.graduation_year or '—'} 年 {person.graduation_month or ''}")
+               f"**专业**：{md(person.major or '—')}  \n**毕业**：{person.graduation_year or '—'} 年 {person.graduation_month or ''}")
     b.markdown(f"**来源渠道**：{Channel.label_of(person.channel)}  \n**来源飞地**：{person.source_enclave or '—'}  \n"
                f"**来源校招**：{person.source_drive or '—'}  \n**来源协议**：{person.source_agreement or '—'}")
     c.markdown(f"**负责人**：{person.owner or '—'}  \n**下次跟进**：{person.next_follow_up_on or '—'}  \n"
                f"**建档**：{person.created_at:%Y-%m-%d} · {person.created_by or ''}")
-    st.markdown(f"**个人信息授权**：{person.consent_method or '未记录'}；目的：{person.consent_purpose or '—'}"
+    st.markdown(f"**个人信息授权**：{md(person.consent_method or '未记录')}；目的：{md(person.consent_purpose or '—')}"
                 + (f"；时间 {person.consent_at:%Y-%m-%d}" if person.consent_at else ""))
     if person.notes:
-        st.markdown(f"**备注**：{person.notes}")
+        st.markdown(f"**备注**：{md(person.notes)}")
 with tabs[1]:
     _pipeline_panel.applications_panel(cur, user, person)
 with tabs[2]:

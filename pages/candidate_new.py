@@ -6,6 +6,7 @@ import streamlit as st
 from db import candidate_commands, duplicates
 from db.errors import DomainError, DuplicateCandidate
 from pages._candidate_form import candidate_form
+from pages._text import md
 from pages._widgets import cursor, gate, open_candidate, show_error
 
 user = gate(__file__)
@@ -30,7 +31,7 @@ if draft is not None:
         show_error(error)
 
 if (exact := st.session_state.get("new_candidate_exact")) is not None:
-    st.error(exact[0])
+    st.error(md(exact[0]))
     if st.button("打开已有候选人", key="open_existing"):
         st.session_state.pop("new_candidate_exact", None)
         open_candidate(exact[1])

@@ -9,6 +9,7 @@ from db.errors import DomainError
 from loaders import import_export, importer
 from loaders.importer.fields import LABELS
 from pages._widgets import cursor, figure, gate, show_error
+from pages._text import md
 
 actor = gate(__file__)
 cur = cursor()
@@ -55,9 +56,9 @@ if prepared is not None:
             state["import_header_row"] = int(new_header)
             st.rerun()
     if prepared.dropped_columns:
-        st.warning(f"身份证号列「{'、'.join(prepared.dropped_columns)}」已识别并丢弃，不会保存到任何地方。")
+        st.warning(f"身份证号列「{md('、'.join(prepared.dropped_columns))}」已识别并丢弃，不会保存到任何地方。")
     if prepared.unknown_columns:
-        st.caption(f"未使用的列（不保存）：{'、'.join(prepared.unknown_columns)}")
+        st.caption(f"未使用的列（不保存）：{md('、'.join(prepared.unknown_columns))}")
 
     st.subheader("预览（规范化之后的前 20 行）")
     st.dataframe(prepared.preview(20), hide_index=True)

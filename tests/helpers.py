@@ -39,3 +39,10 @@ def request_url_path(at: AppTest, url_path: str) -> AppTest:
 
     at._page_hash = calc_hash(url_path)
     return at.run()
+
+
+def shown(markdown: str) -> str:
+    """What a user reads from a markdown element: backslash escapes removed (pages/_text.md adds them)."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", markdown)

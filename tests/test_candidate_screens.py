@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from db.connection import clear_shared_connection
-from tests.helpers import button, login
+from tests.helpers import button, login, shown
 
 
 def db_rows(path: Path, query: str, params: list | None = None) -> list[tuple]:
@@ -106,7 +106,7 @@ def test_a_recruiter_sees_other_enclaves_masked_and_cannot_reveal(app, demo_db: 
     at.session_state["candidate_id"] = other_id
     at.switch_page("pages/candidate.py").run()
     assert not at.exception
-    page_text = " ".join(m.value for m in at.markdown)
+    page_text = " ".join(shown(m.value) for m in at.markdown)
     assert other_mobile not in page_text and f"{other_mobile[:3]}****{other_mobile[-4:]}" in page_text
     assert not any(b.label.startswith("显示完整联系方式") for b in at.button)
     assert any("只能查看" in i.value for i in at.info)     # the 编辑 tab refuses
@@ -168,3 +168,17 @@ def test_the_school_picker_finds_old_and_short_names(app, demo_db: Path) -> None
     assert any(s.startswith("已保存") for s in successes(at)), [e.value for e in at.error]
     assert db_rows(demo_db, "select u.name from candidate c join university u on u.id = c.university_id"
                             " where c.name = '选校测试'") == [("浙江大学",)]
+
+
+def test_user_text_is_shown_as_text_not_markdown(app, demo_db: Path) -> None:  # type: ignore[no-untyped-def]
+    """A name or note typed as markdown ('[点我](http://…)', ':red[…]') must not become a link or colour."""
+    person = db_rows(demo_db, "select id from candidate where enclave_id is not null order by id limit 1")[0][0]
+    conn = duckdb.connect(str(demo_db))
+    conn.execute("update candidate set notes = '[点我](http://evil.example) :red[警告] **粗**' where id = ?", [person])
+    conn.close()
+    at = login(app(demo_db), "hr")
+    at.session_state["candidate_id"] = person
+    at.switch_page("pages/candidate.py").run()
+    note = next(m.value for m in at.markdown if m.value.startswith("**备注**"))
+    assert "\\[点我\\]\\(http\\://evil" in note and "\\:red\\[" in note and "\\*\\*粗\\*\\*" in note
+    assert shown(note) == "**备注**：[点我](http://evil.example) :red[警告] **粗**"

@@ -7,7 +7,7 @@ import pytest
 
 from db.connection import connect
 
-from tests.helpers import button, login, nav_pages, request_url_path
+from tests.helpers import shown, button, login, nav_pages, request_url_path
 
 pytestmark = pytest.mark.slow
 SHEET = ("2025年扬帆计划 报名表\n\n姓名,手机号码,邮箱,毕业院校,学历,毕业时间,身份证号,备注\n"
@@ -76,7 +76,7 @@ def test_a_bad_file_shows_a_chinese_error_not_a_traceback(app, demo_db: Path) ->
     at.file_uploader[0].upload("名单.xls", b"<html><body><table></table></body></html>", "application/vnd.ms-excel")
     at.run()
     assert not at.exception
-    assert any("这是网页(HTML)文件，不是 Excel" in e.value for e in at.error)
+    assert any("这是网页(HTML)文件，不是 Excel" in shown(e.value) for e in at.error)
 
 
 @pytest.mark.parametrize(("username", "reachable"), [("hr", True), ("admin", True), ("manager", False),
