@@ -130,13 +130,17 @@ def insert_contact_keys(cur: Cursor, candidates: pl.DataFrame) -> None:
     """Claim each candidate's mobile and e-mail in contact_key (the uniqueness guard).
 
     Keys go in sorted: DuckDB inserts them one by one into the primary-key index, and in key
-    order that is markedly faster for a million of them.
+    order that is markedly faster for a million of them. E-mails ('e:…') come before mobiles ('m:…'),
+    and 11-digit mobiles sort as numbers: the order of the keys as text at about half the cost of
+    sorting them so (other mobiles, e.g. foreign numbers, follow in any order: it only costs speed).
     """
-    keys = pl.concat([
-        candidates.filter(pl.col(column).is_not_null()).select(
-            (prefix + pl.col(column)).alias("contact"), pl.col("id").cast(pl.Int64).alias("candidate_id"))
-        for prefix, column in (("m:", "mobile"), ("e:", "email")) if column in candidates.columns
-    ]).sort("contact")
+    orders = {"email": pl.col("email"), "mobile": pl.col("mobile").cast(pl.Int64, strict=False)}
+    parts = [candidates.filter(pl.col(column).is_not_null()).sort(orders[column], nulls_last=True).select(
+                 (prefix + pl.col(column)).alias("contact"), pl.col("id").cast(pl.Int64).alias("candidate_id"))
+             for prefix, column in (("e:", "email"), ("m:", "mobile")) if column in candidates.columns]
+    if not parts:
+        return
+    keys = pl.concat(parts)
     if keys.height == 0:
         return
     with registered(cur, "bulk_keys", keys):

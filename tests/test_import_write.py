@@ -339,3 +339,19 @@ def test_a_database_error_inside_the_write_is_the_error_reported(cur: duckdb.Duc
     bad = pl.DataFrame({"id": [1, 1], "name": ["甲", "乙"], "created_at": [None, None]})
     with pytest.raises(duckdb.ConstraintException), transaction(cur):
         bulk.insert(cur, "candidate", bad)
+
+
+def test_contact_keys_of_every_shape_are_claimed(cur: duckdb.DuckDBPyConnection) -> None:
+    """The keys are sorted for speed (e-mails, then mobiles as numbers): foreign or odd mobiles and
+    missing values must still come out as exactly one key each for the right candidate."""
+    from db import bulk
+
+    people = pl.DataFrame({"id": [1, 2, 3, 4, 5],
+                           "mobile": ["13900139000", "+441234567890", None, "13800138000", "0086-138"],
+                           "email": ["b@qq.com", None, "a@163.com", "c@qq.com", None]})
+    bulk.insert_contact_keys(cur, people)
+    bulk.insert_contact_keys(cur, pl.DataFrame({"id": [6], "mobile": ["13700137000"]}))   # no e-mail column
+    bulk.insert_contact_keys(cur, people.clear())
+    assert sorted(cur.execute("select contact, candidate_id from contact_key").fetchall()) == [
+        ("e:a@163.com", 3), ("e:b@qq.com", 1), ("e:c@qq.com", 4), ("m:+441234567890", 2), ("m:0086-138", 5),
+        ("m:13700137000", 6), ("m:13800138000", 4), ("m:13900139000", 1)]
