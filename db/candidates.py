@@ -23,8 +23,21 @@ SORTS = {
     "updated_at": "c.updated_at", "created_at": "c.created_at", "name": "c.name_pinyin",
     "graduation_year": "c.graduation_year", "id": "c.id",
 }
-FILTERS = ("enclave_id", "channel", "stage", "talent_category", "degree", "graduation_year", "tag", "owner_id",
-           "drive_id", "created_from", "created_to")
+# Each filter a fixed clause over `candidate c` with its value bound as $<name>.
+FILTER_CLAUSES: dict[str, str] = {
+    "enclave_id": "c.enclave_id = $enclave_id",
+    "channel": "c.channel = $channel",
+    "talent_category": "c.talent_category = $talent_category",
+    "degree": "c.degree = $degree",
+    "graduation_year": "c.graduation_year = $graduation_year",
+    "owner_id": "c.owner_id = $owner_id",
+    "stage": "c.id in (select candidate_id from application where stage = $stage)",
+    "tag": "c.id in (select candidate_id from candidate_tag where tag = $tag)",
+    "drive_id": "(c.source_drive_id = $drive_id or c.id in (select candidate_id from application where drive_id = $drive_id))",
+    "created_from": "c.created_at >= $created_from",
+    "created_to": "c.created_at < $created_to + interval 1 day",
+}
+FILTERS = tuple(FILTER_CLAUSES)
 # Profile fields a user edits; the order is the form's and the merge screen's.
 PROFILE_FIELDS = (
     "name", "gender", "birth_year", "mobile", "email", "university_id", "university_raw", "college", "major",
@@ -160,27 +173,10 @@ def _where(actor: User, text: str, filters: dict[str, Any]) -> tuple[str, dict[s
         raise TypeError(f"unknown candidate filters: {sorted(unknown)}")
     clause, params = _text_clause(text)
     clauses = ["c.merged_into is null", "c.deleted_at is null", clause]
-    simple = {"enclave_id": "c.enclave_id", "channel": "c.channel", "talent_category": "c.talent_category",
-              "degree": "c.degree", "graduation_year": "c.graduation_year", "owner_id": "c.owner_id"}
-    for key, column in simple.items():
-        if filters.get(key) is not None:
-            clauses.append(f"{column} = ${key}")
+    for key, clause in FILTER_CLAUSES.items():
+        if filters.get(key) is not None and filters.get(key) != "":
+            clauses.append(clause)
             params[key] = filters[key]
-    if filters.get("stage"):
-        clauses.append("c.id in (select candidate_id from application where stage = $stage)")
-        params["stage"] = filters["stage"]
-    if filters.get("tag"):
-        clauses.append("c.id in (select candidate_id from candidate_tag where tag = $tag)")
-        params["tag"] = filters["tag"]
-    if filters.get("drive_id") is not None:
-        clauses.append("(c.source_drive_id = $drive_id or c.id in (select candidate_id from application where drive_id = $drive_id))")
-        params["drive_id"] = filters["drive_id"]
-    if filters.get("created_from"):
-        clauses.append("c.created_at >= $created_from")
-        params["created_from"] = filters["created_from"]
-    if filters.get("created_to"):
-        clauses.append("c.created_at < $created_to + interval 1 day")
-        params["created_to"] = filters["created_to"]
     return " and ".join(clauses), params
 
 
