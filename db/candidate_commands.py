@@ -12,11 +12,32 @@ from typing import Any
 import polars as pl
 
 from db import audit, clock, duplicates, universities
-from db.candidates import PROFILE_FIELDS, Candidate, contacts_visible, get, require_editable, require_live, search
+from db.candidates import (
+    PROFILE_FIELDS,
+    Candidate,
+    contacts_visible,
+    get,
+    require_editable,
+    require_live,
+    search,
+)
 from db.connection import run_in_transaction
+from db.contact_keys import KINDS, key_sql
 from db.contacts import mask_email, mask_mobile, normalise_email, normalise_mobile
-from db.enums import Channel, Degree, Role, Stage, TalentCategory, derive_talent_category
-from db.errors import ConcurrentEdit, DuplicateCandidate, PermissionDenied, ValidationError
+from db.enums import (
+    Channel,
+    Degree,
+    Role,
+    Stage,
+    TalentCategory,
+    derive_talent_category,
+)
+from db.errors import (
+    ConcurrentEdit,
+    DuplicateCandidate,
+    PermissionDenied,
+    ValidationError,
+)
 from db.permissions import Action, User, can, require
 from db.pinyin import readings
 from db.sql import Cursor, frame, next_id, rows
@@ -141,12 +162,12 @@ def _check_references(cur: Cursor, draft: CandidateDraft, university_id: int | N
 
 def _refuse_exact_duplicate(cur: Cursor, values: dict[str, Any], actor: User, *, exclude: int | None) -> None:
     """Same mobile or e-mail as another live person: the save is blocked, naming that person."""
-    for prefix, key, label in (("m:", "mobile", "手机号"), ("e:", "email", "邮箱")):
+    for key, label in (("mobile", "手机号"), ("email", "邮箱")):
         if not values[key]:
             continue
         taken = rows(cur, "select k.candidate_id, c.name, c.enclave_id from contact_key k join candidate c"
-                          " on c.id = k.candidate_id where k.contact = $k and ($ex is null or k.candidate_id <> $ex)",
-                     {"k": prefix + values[key], "ex": exclude})
+                          f" on c.id = k.candidate_id where k.key = {key_sql(KINDS[key], '$v')}"
+                          " and ($ex is null or k.candidate_id <> $ex)", {"v": values[key], "ex": exclude})
         if taken:
             other, name, enclave_id = taken[0]
             shown = values[key] if contacts_visible(actor, enclave_id, reveal=True) else (
@@ -160,9 +181,10 @@ def _claim_contacts(cur: Cursor, candidate_id: int, values: dict[str, Any], acto
     two people saving the same number at once cannot both succeed)."""
     cur.execute("delete from contact_key where candidate_id = $id", {"id": candidate_id})
     _refuse_exact_duplicate(cur, values, actor, exclude=candidate_id)
-    for prefix, key in (("m:", "mobile"), ("e:", "email")):
+    for key, kind in KINDS.items():
         if values[key]:
-            cur.execute("insert into contact_key values ($k, $id)", {"k": prefix + values[key], "id": candidate_id})
+            cur.execute(f"insert into contact_key values ({key_sql(kind, '$v')}, $id)",
+                        {"v": values[key], "id": candidate_id})
 
 
 def add(cur: Cursor, actor: User, draft: CandidateDraft, *, duplicate_reason: str | None = None) -> int:

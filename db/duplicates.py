@@ -14,6 +14,7 @@ from rapidfuzz import fuzz
 from db import audit, clock
 from db.candidates import PROFILE_FIELDS, mask_frame, require_editable
 from db.connection import run_in_transaction
+from db.contact_keys import KINDS, key_sql
 from db.errors import ConcurrentEdit, DomainError, ValidationError
 from db.permissions import Action, User, require, scope_enclave
 from db.pinyin import readings
@@ -167,9 +168,10 @@ def merge(cur: Cursor, actor: User, survivor_id: int, merged_id: int, *, take_fr
         now = clock.now()
         cur.execute("delete from contact_key where candidate_id in ($a, $b)", {"a": survivor_id, "b": merged_id})
         _update_survivor(cur, actor, survivor_id, chosen, gone, now)
-        for prefix, key in (("m:", "mobile"), ("e:", "email")):
+        for key, kind in KINDS.items():
             if chosen[key]:
-                cur.execute("insert into contact_key values ($k, $id)", {"k": prefix + chosen[key], "id": survivor_id})
+                cur.execute(f"insert into contact_key values ({key_sql(kind, '$v')}, $id)",
+                            {"v": chosen[key], "id": survivor_id})
         for table in ("application", "stage_event", "activity", "co_supervision"):
             cur.execute(f"update {table} set candidate_id = $s where candidate_id = $m", {"s": survivor_id, "m": merged_id})
         cur.execute("insert into candidate_tag select $s, tag from candidate_tag where candidate_id = $m"

@@ -21,6 +21,7 @@ import polars as pl
 from db import audit, bulk, clock
 from db.bulk import frame, registered, reserve_ids
 from db.connection import run_in_transaction
+from db.contact_keys import KINDS, key_sql
 from db.enums import TalentCategory, derive_talent_category
 from db.errors import DomainError, NotFound, ValidationError
 from db.permissions import Action, User, require
@@ -170,16 +171,17 @@ def warnings(cur: Cursor, actor: User, batch_id: int, *, limit: int = 1000) -> p
 def match(cur: Cursor, people: pl.DataFrame) -> pl.DataFrame:
     """person, by_mobile, by_email: the live candidate holding each person's mobile / e-mail key."""
     with registered(cur, "import_keys", people.select("person", "mobile", "email")):
-        return frame(cur, """
-            with live as (
-                select k.contact, k.candidate_id from contact_key k
+        return frame(cur, f"""
+            with wanted as (
+                select person, {key_sql('m', 'mobile')} as m_key, {key_sql('e', 'email')} as e_key from import_keys),
+            live as (
+                select k.key, k.candidate_id from contact_key k
                 join candidate c on c.id = k.candidate_id and c.deleted_at is null
-                where k.contact in (select 'm:' || mobile from import_keys where mobile is not null
-                                    union all select 'e:' || email from import_keys where email is not null))
+                where k.key in (select m_key from wanted union all select e_key from wanted))
             select p.person, m.candidate_id as by_mobile, e.candidate_id as by_email
-            from import_keys p
-            left join live m on m.contact = 'm:' || p.mobile
-            left join live e on e.contact = 'e:' || p.email""").sort("person")
+            from wanted p
+            left join live m on m.key = p.m_key
+            left join live e on e.key = p.e_key""").sort("person")
 
 
 # ---------------------------------------------------------------- the import
@@ -474,10 +476,10 @@ def _candidate_rows(c: _SliceContext, fresh: pl.DataFrame) -> pl.DataFrame:
 def _release_stale_keys(cur: Cursor, people: pl.DataFrame) -> None:
     """Keys still held by deleted candidates do not make anyone a match; a new person takes them over."""
     with registered(cur, "import_new_keys", people.select("mobile", "email")):
-        _run(cur, """
+        _run(cur, f"""
             delete from contact_key
-            where contact in (select 'm:' || mobile from import_new_keys where mobile is not null
-                              union all select 'e:' || email from import_new_keys where email is not null)
+            where key in (select {key_sql('m', 'mobile')} from import_new_keys where mobile is not null
+                          union all select {key_sql('e', 'email')} from import_new_keys where email is not null)
               and candidate_id not in (select id from candidate where deleted_at is null)""")
 
 
@@ -599,10 +601,9 @@ def _revert_fills(cur: Cursor, batch_id: int) -> tuple[int, int]:
         n = int(scalar(cur, f"select count(*) from candidate c where {still}", {"b": batch_id}))
         if n == 0:
             continue
-        if f in ("mobile", "email"):
-            prefix = "m:" if f == "mobile" else "e:"
-            _run(cur, f"delete from contact_key where (contact, candidate_id) in"
-                        f" (select '{prefix}' || c.{f}, c.id from candidate c where {still})", {"b": batch_id})
+        if f in KINDS:
+            _run(cur, f"delete from contact_key where (key, candidate_id) in"
+                        f" (select {key_sql(KINDS[f], 'c.' + f)}, c.id from candidate c where {still})", {"b": batch_id})
         _run(cur, f"update candidate c set {f} = null, version = c.version + 1 where {still}", {"b": batch_id})
         reverted += n
     return reverted, total - reverted

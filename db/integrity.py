@@ -1,6 +1,7 @@
 """References the schema does not enforce (see migrations 001 and 008), checked from the data."""
 from __future__ import annotations
 
+from db.contact_keys import key_sql
 from db.sql import Cursor, rows
 
 # (label, the referencing rows whose target is missing) — every check a count of dangling rows.
@@ -37,8 +38,15 @@ CHECKS: dict[str, str] = {
         " where not exists (select 1 from candidate c where c.id = t.candidate_id)",
     "co_supervision.candidate_id → candidate": "select count(*) from co_supervision s"
         " where not exists (select 1 from candidate c where c.id = s.candidate_id)",
-    "contact_key → live candidate": "select count(*) from contact_key k where not exists (select 1 from candidate c"
-        " where c.id = k.candidate_id and c.merged_into is null and c.deleted_at is null)",
+    "contact_key → a live candidate's mobile or e-mail": "select count(*) from contact_key k where not exists"
+        " (select 1 from candidate c where c.id = k.candidate_id and c.merged_into is null and c.deleted_at is null"
+        f" and k.key in ({key_sql('m', 'c.mobile')}, {key_sql('e', 'c.email')}))",
+    "live candidate's mobile and e-mail → contact_key": "select count(*) from candidate c"
+        " where c.merged_into is null and c.deleted_at is null and ("
+        f" (c.mobile is not null and not exists (select 1 from contact_key k where k.key = {key_sql('m', 'c.mobile')}"
+        " and k.candidate_id = c.id))"
+        f" or (c.email is not null and not exists (select 1 from contact_key k where k.key = {key_sql('e', 'c.email')}"
+        " and k.candidate_id = c.id)))",
 }
 
 

@@ -46,3 +46,13 @@ def shown(markdown: str) -> str:
     import re
 
     return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def claimed(cur, *contacts: str) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+    """contact_key as sorted ('m:…' / 'e:…', candidate_id) pairs, its keys spelled as the contacts given
+    (a key that none of them makes shows as its number, so it cannot pass for one of them)."""
+    from db.contact_keys import contact_key
+
+    names = {contact_key(*c.split(":", 1)): c for c in contacts}
+    held = cur.execute("select key, candidate_id from contact_key").fetchall()
+    return sorted((names.get(int(key), str(key)), candidate_id) for key, candidate_id in held)

@@ -6,12 +6,19 @@ from dataclasses import replace
 import duckdb
 import pytest
 
-from db import analytics, candidate_commands as cc, candidates
+from db import analytics, candidates
+from db import candidate_commands as cc
 from db.candidate_commands import CandidateDraft
 from db.duplicates import LikelyDuplicate
-from db.errors import ConcurrentEdit, DuplicateCandidate, PermissionDenied, ValidationError
+from db.errors import (
+    ConcurrentEdit,
+    DuplicateCandidate,
+    PermissionDenied,
+    ValidationError,
+)
 from db.permissions import SYSTEM, User
 from tests import factories as f
+from tests.helpers import claimed
 
 CONSENT = {"consent_method": "线上报名表勾选同意", "consent_purpose": "平湖人才招引与就业服务"}
 
@@ -37,7 +44,7 @@ def test_create_normalises_and_derives(cur: duckdb.DuckDBPyConnection, world: di
     assert person.university == "上海体育大学"            # the alias of a renamed school
     assert person.talent_category == "young_graduate" and not person.talent_category_manual
     assert person.name_pinyin == "zhangsan" and person.consent_method and person.consent_at
-    assert cur.execute("select contact from contact_key order by 1").fetchall() == [("e:zs@163.com",), ("m:13800138000",)]
+    assert claimed(cur, "e:zs@163.com", "m:13800138000") == [("e:zs@163.com", new_id), ("m:13800138000", new_id)]
 
 
 def test_category_can_be_set_by_hand(cur: duckdb.DuckDBPyConnection, world: dict) -> None:

@@ -13,6 +13,7 @@ from db.errors import PermissionDenied
 from db.imports import AlreadyImported, UndoRefused
 from db.permissions import SYSTEM, User
 from loaders.importer import import_file
+from tests.helpers import claimed
 
 HEADER = "姓名,性别,手机号码,邮箱,毕业院校,专业,学历,毕业时间,身份证号,意向企业,签约意向,备注"
 NATIONAL_ID = "330482199901011234"
@@ -68,9 +69,9 @@ def test_every_row_is_accounted_for_and_people_are_written(cur: duckdb.DuckDBPyC
     assert (zhang["degree"], zhang["graduation_year"], zhang["graduation_month"]) == ("本科", 2025, 6)
     assert zhang["talent_category"] == "young_graduate" and zhang["name_pinyin"] == "zhangsan"
     assert people["import_batch_id"].to_list() == [result.batch_id] * 3
-    keys = {k for (k,) in cur.execute("select contact from contact_key").fetchall()}
     # 赵六's mobile was merged into 张三's row (same e-mail): not stored, and warned.
-    assert keys == {"m:13800138000", "e:zs@163.com", "e:ls@qq.com", "m:13700137000"}
+    stored = {"m:13800138000", "e:zs@163.com", "e:ls@qq.com", "m:13700137000"}
+    assert {contact for contact, _ in claimed(cur, *stored)} == stored
     rows = dict(cur.execute("select row_number, outcome from import_row where batch_id = ?", [result.batch_id]).fetchall())
     assert rows == {4: "inserted", 5: "inserted", 8: "duplicate_in_file", 9: "duplicate_in_file", 10: "inserted"}
     warned = {(r, f) for r, f, _ in prepared.warnings.rows()}
@@ -129,7 +130,7 @@ def test_matched_people_get_blanks_filled_never_overwritten_and_differences_warn
     assert counts(result) == (1, 0, 1, 0, 0)
     row = cur.sql("select gender, email, university_raw, major, degree, graduation_year, version from candidate").pl()
     assert row.row(0) == ("男", "new@163.com", "浙江大学", "计算机科学与技术", "硕士", 2026, 2)
-    assert cur.execute("select count(*) from contact_key where contact = 'e:new@163.com'").fetchall() == [(1,)]
+    assert [c for c, _ in claimed(cur, "e:new@163.com", "m:13800138000")] == ["e:new@163.com", "m:13800138000"]
     fills = dict(cur.execute("select field, value from import_fill where batch_id = ?", [result.batch_id]).fetchall())
     assert fills == {"email": "new@163.com", "degree": "硕士", "graduation_year": "2026"}
     notes = imports.warnings(cur, SYSTEM, result.batch_id)["message"].to_list()
@@ -340,18 +341,3 @@ def test_a_database_error_inside_the_write_is_the_error_reported(cur: duckdb.Duc
     with pytest.raises(duckdb.ConstraintException), transaction(cur):
         bulk.insert(cur, "candidate", bad)
 
-
-def test_contact_keys_of_every_shape_are_claimed(cur: duckdb.DuckDBPyConnection) -> None:
-    """The keys are sorted for speed (e-mails, then mobiles as numbers): foreign or odd mobiles and
-    missing values must still come out as exactly one key each for the right candidate."""
-    from db import bulk
-
-    people = pl.DataFrame({"id": [1, 2, 3, 4, 5],
-                           "mobile": ["13900139000", "+441234567890", None, "13800138000", "0086-138"],
-                           "email": ["b@qq.com", None, "a@163.com", "c@qq.com", None]})
-    bulk.insert_contact_keys(cur, people)
-    bulk.insert_contact_keys(cur, pl.DataFrame({"id": [6], "mobile": ["13700137000"]}))   # no e-mail column
-    bulk.insert_contact_keys(cur, people.clear())
-    assert sorted(cur.execute("select contact, candidate_id from contact_key").fetchall()) == [
-        ("e:a@163.com", 3), ("e:b@qq.com", 1), ("e:c@qq.com", 4), ("m:+441234567890", 2), ("m:0086-138", 5),
-        ("m:13700137000", 6), ("m:13800138000", 4), ("m:13900139000", 1)]
