@@ -10,7 +10,7 @@ Undo is one transaction too (migration 009 took the foreign keys out of its way)
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +22,7 @@ from db import audit, bulk, clock
 from db.bulk import frame, registered, reserve_ids
 from db.connection import run_in_transaction
 from db.contact_keys import KINDS, key_sql
-from db.enums import TalentCategory, derive_talent_category
+from db.enums import Degree, TalentCategory, derive_talent_category
 from db.errors import DomainError, NotFound, ValidationError
 from db.permissions import Action, User, require
 from db.sql import Cursor, next_id, rows, scalar, to_json
@@ -38,6 +38,7 @@ PERSON_SCHEMA = {"person": pl.Int32, "name": pl.String, "name_pinyin": pl.String
                  "university_id": pl.Int64, "university_raw": pl.String, "college": pl.String, "major": pl.String,
                  "degree": pl.String, "graduation_year": pl.Int32, "graduation_month": pl.Int32}
 NOTES = {"row_number": pl.Int32, "field": pl.String, "message": pl.String}
+APPLICATION_FIELDS = ("employer_raw", "employer_id", "position", "intent")     # of a row, for its drive application
 
 
 class AlreadyImported(DomainError):
@@ -54,24 +55,34 @@ class UndoRefused(DomainError):
 
 @dataclass(frozen=True)
 class Slice:
-    """Part of a file written together: its people, their rows' applications, its rejects and warnings."""
+    """Rows whose people are handled here in Python: one row per person, the rows' application fields,
+    and warnings about them."""
 
     people: pl.DataFrame            # PERSON_SCHEMA (pinyin as db.pinyin.readings gives it)
     applications: pl.DataFrame      # row_number, person, employer_raw, employer_id, position, intent
-    rejects: pl.DataFrame           # row_number, reasons, row_json
     warnings: pl.DataFrame          # row_number, field, message
 
 
 @dataclass(frozen=True)
-class BatchInput:
-    """What the importer prepared: every row's person, each person's contact keys, and the slices.
+class Staged:
+    """A file's normalised rows as the importer set them aside: Parquet files that DuckDB reads directly."""
 
-    `slices` is called once, inside the transaction, with the row numbers (column `row_number`) of
+    rows: list[Path]                # kept rows: row_number, PERSON_SCHEMA's fields, and the application fields
+    rejects: list[Path]             # row_number, reasons, row_json
+    warnings: list[Path]            # row_number, field, message — each row's own
+
+
+@dataclass(frozen=True)
+class BatchInput:
+    """What the importer prepared: every row's person, each person's contact keys, and the staged rows.
+
+    `merged` is called once, inside the transaction, with the row numbers (column `row_number`) of
     rows whose candidate has other rows in the file too — in-file duplicates, or several people
-    matching one existing candidate. It yields every person, reject and warning of the file exactly
-    once, those rows all in the same slice (their merge, blanks and applications are decided together).
-    The slices are iterated while the contact keys are being written (see _Alongside). With a
-    `workdir`, what they add to each table waits there as Parquet until the one INSERT per table.
+    matching one existing candidate — and gives those rows merged into one row per person. Every
+    other kept row is its own person: new ones go from `staged` into `candidate` in one INSERT that
+    DuckDB reads from the files, while the contact keys are being written (see _Alongside); only
+    rows of people who match an existing candidate, or every row when there is a drive, are read
+    back here. With a `workdir`, rows for the other tables wait there as Parquet until their INSERT.
     """
 
     file_name: str
@@ -79,12 +90,13 @@ class BatchInput:
     read: int
     rows: pl.DataFrame              # row_number, person (null: rejected) — every non-blank row
     persons: pl.DataFrame           # person, mobile, email — what each person is matched by
-    slices: Callable[[pl.DataFrame], Iterable[Slice]]
+    staged: Staged
+    merged: Callable[[pl.DataFrame], Slice]
     workdir: Path | None = None
     encoding: str | None = None
     header_row: int | None = None
     mapping: list[dict[str, Any]] = field(default_factory=list)
-    report: Callable[[], dict[str, Any]] = dict     # called after the slices: counts by reason and field
+    report: Callable[[], dict[str, Any]] = dict     # called after `merged`: counts by reason and field
     drive_id: int | None = None
     create_employers: tuple[str, ...] = ()
     force: bool = False
@@ -246,17 +258,28 @@ def _write(cur: Cursor, actor: User, b: BatchInput, say: Progress) -> ImportResu
         _claim_keys(cur, plan.persons.filter(pl.col("is_new")))
         bulk.insert(cur, "import_row", plan.outcomes.with_columns(pl.lit(batch_id).alias("batch_id")))
 
-    # DuckDB writes the keys (a million of them take seconds, in its own code, outside the GIL) while
-    # the slices are turned into rows; anything else that needs the connection meanwhile waits.
+    # DuckDB writes the keys (a million of them take a second, in its own code, outside the GIL)
+    # while the merged people and the rows that need Python are worked out; anything else that needs
+    # the connection meanwhile waits.
     with _Alongside(keys_and_outcomes) as connection:
         context = _SliceContext(actor, batch_id, b.drive_id, enclave_id, now, created, plan.persons, connection)
-        for part in b.slices(plan.together):
-            _write_slice(cur, context, part, written, pending)
-            say(0.15 + 0.6 * written.rows / max(b.read, 1), f"整理了 {written.rows:,} / {b.read:,} 行……")
-    pending.insert(cur, "candidate")
-    say(0.8, f"写入了 {inserted:,} 名新人员，正在写入投递和导入明细……")
-    for table in ("application", "stage_event", "import_fill", "import_reject", "import_warning"):
+        fresh = [_write_slice(cur, context, b.merged(plan.together), written, pending)]
+        for part in _rows_to_read(b, plan):
+            fresh.append(_write_slice(cur, context, part, written, pending))
+            say(0.15 + 0.4 * written.rows / max(b.read, 1), f"整理了 {written.rows:,} / {b.read:,} 行……")
+    say(0.6, f"写入 {inserted:,} 名新人员……")
+    _insert_candidates(cur, context, b.staged.rows, plan, pl.concat(fresh, how="vertical_relaxed"))
+    say(0.8, "写入投递和导入明细……")
+    for table in ("application", "stage_event", "import_fill", "import_warning"):
         pending.insert(cur, table)
+    if b.staged.rejects:
+        _run(cur, "insert into import_reject (id, batch_id, row_number, reasons, row_json) select"
+                  " nextval('seq_import_reject'), $b, row_number, reasons, row_json from read_parquet($files)",
+             {"b": batch_id, "files": [str(p) for p in b.staged.rejects]})
+    if b.staged.warnings:
+        written.warnings += int(rows(cur, "insert into import_warning (batch_id, row_number, field, message)"
+                                          " select $b, row_number, field, message from read_parquet($files)",
+                                     {"b": batch_id, "files": [str(p) for p in b.staged.warnings]})[0][0])
     _run(cur, "update import_batch set warnings = $w, report_json = $report where id = $id",
          {"w": written.warnings, "report": to_json({**b.report(), "created_employers": created}), "id": batch_id})
     result = ImportResult(batch_id, b.read, inserted, matched, duplicates, rejected, written.warnings, written.filled,
@@ -325,30 +348,76 @@ class _SliceContext:
     connection: threading.Lock          # held while using the connection (see _Alongside)
 
 
-def _write_slice(cur: Cursor, c: _SliceContext, part: Slice, written: _Written, pending: bulk.Deferred) -> None:
-    people = part.people.cast(PERSON_SCHEMA)    # type: ignore[arg-type]
-    # Persons are sorted: cutting the slice's range out first keeps the join small.
-    span = (c.persons.filter(pl.col("person").is_between(people["person"].min(), people["person"].max()))
-            if people.height else c.persons.clear())
-    people = people.join(span.select("person", "candidate_id", "is_new", "by_mobile", "by_email"), on="person",
-                         how="left")
-    pending.add("candidate", _candidate_rows(c, people.filter(pl.col("is_new"))))
+def _write_slice(cur: Cursor, c: _SliceContext, part: Slice, written: _Written, pending: bulk.Deferred) -> pl.DataFrame:
+    """The fills, applications and warnings of a slice; returns its new people (with candidate_id),
+    whose candidate rows `_insert_candidates` writes."""
+    people = part.people.cast(PERSON_SCHEMA).join(  # type: ignore[arg-type]
+        c.persons.select("person", "candidate_id", "is_new", "by_mobile", "by_email"), on="person", how="left")
     matched = people.filter(~pl.col("is_new"))
     notes = pl.DataFrame(schema=NOTES)
     if matched.height:
         with c.connection:
             fills, notes = _fills(cur, matched)
             written.filled += _apply_fills(cur, c.actor, fills, pending, c.now)
-    if c.drive_id is not None:
+    if c.drive_id is not None and part.applications.height:
+        ids = part.applications.select("person").unique().join(c.persons.select("person", "candidate_id"), on="person")
         with c.connection:
-            apps, employer_notes = _applications(cur, part.applications, people.select("person", "candidate_id"),
-                                                 c.drive_id, c.created_employers)
+            apps, employer_notes = _applications(cur, part.applications, ids, c.drive_id, c.created_employers)
             written.applications += _add_applications(cur, c, apps, pending)
         notes = pl.concat([notes, employer_notes], how="vertical_relaxed")
-    pending.add("import_reject", part.rejects)
     written.warnings += pending.add("import_warning", pl.concat([part.warnings.select(*NOTES).cast(NOTES),
                                                                  notes.cast(NOTES)]))
-    written.rows += part.applications.height + part.rejects.height
+    written.rows += part.applications.height
+    return people.filter(pl.col("is_new")).select("candidate_id", *PERSON_SCHEMA)
+
+
+def _rows_to_read(b: BatchInput, plan: _Plan) -> Iterator[Slice]:
+    """The staged rows outside `plan.together` that need Python, file by file: those of people who
+    match an existing candidate (their blanks and differences) and, with a drive, every one (its
+    application). Each such row is its own person."""
+    alone = plan.outcomes.join(plan.together, on="row_number", how="anti")
+    matched = alone.filter(pl.col("outcome") == "matched").select("row_number")
+    wanted = alone.select("row_number") if b.drive_id is not None else matched
+    if wanted.height == 0:
+        return
+    for path in b.staged.rows:
+        found = pl.read_parquet(path).join(wanted, on="row_number", how="semi").with_columns(
+            pl.col("row_number").alias("person"))
+        if found.height:
+            people = found.join(matched, on="row_number", how="semi")
+            yield Slice(people=people.select(*PERSON_SCHEMA),
+                        applications=found.select("row_number", "person", *APPLICATION_FIELDS),
+                        warnings=pl.DataFrame(schema=NOTES))
+
+
+def _insert_candidates(cur: Cursor, c: _SliceContext, staged_rows: list[Path], plan: _Plan,
+                       merged: pl.DataFrame) -> None:
+    """Every new person into `candidate` in one INSERT: those with one row straight from the staged
+    files, the merged ones from `merged` (candidate_id + PERSON_SCHEMA's fields); their contact keys
+    are `_claim_keys`'."""
+    fields = [f for f in PERSON_SCHEMA if f != "person"]
+    alone = plan.persons.filter(pl.col("is_new")).join(plan.together.rename({"row_number": "person"}), on="person",
+                                                       how="anti").select("person", "candidate_id")
+    categories = pl.DataFrame(
+        [(d.value, derive_talent_category(d.value, None, c.now.year).value) for d in Degree],
+        schema={"degree": pl.String, "talent_category": pl.String}, orient="row")
+    sources = [f"select candidate_id, {', '.join(fields)} from import_merged"]
+    if staged_rows and alone.height:
+        sources.append(f"select a.candidate_id, {', '.join('r.' + f for f in fields)}"
+                       " from read_parquet($files) r join import_alone a on a.person = r.row_number")
+    params = {"channel": "campus_drive" if c.drive_id is not None else "other", "drive": c.drive_id,
+              "enclave": c.enclave_id, "owner": c.actor.id if c.actor.id > 0 else None, "batch": c.batch_id,
+              "who": c.actor.username, "now": c.now, "files": [str(p) for p in staged_rows]}
+    with registered(cur, "import_alone", alone), registered(cur, "import_merged", merged.select("candidate_id", *fields)), \
+            registered(cur, "import_categories", categories):
+        _run(cur, f"""
+            insert into candidate (id, {', '.join(fields)}, talent_category, talent_category_manual, channel,
+                                   source_drive_id, enclave_id, owner_id, import_batch_id, created_by, created_at,
+                                   updated_by, updated_at)
+            select p.candidate_id, {', '.join('p.' + f for f in fields)}, coalesce(t.talent_category, $other), false,
+                   $channel, $drive, $enclave, $owner, $batch, $who, $now, $who, $now
+            from ({' union all '.join(sources)}) p left join import_categories t on t.degree = p.degree""",
+             {**params, "other": TalentCategory.OTHER.value})
 
 
 def _conflict_warnings(people: pl.DataFrame) -> pl.DataFrame:
@@ -452,25 +521,6 @@ def _claim_keys(cur: Cursor, fresh: pl.DataFrame) -> None:
         return
     _release_stale_keys(cur, fresh)
     bulk.insert_contact_keys(cur, fresh.select(pl.col("candidate_id").alias("id"), "mobile", "email"))
-
-
-def _candidate_rows(c: _SliceContext, fresh: pl.DataFrame) -> pl.DataFrame:
-    """New people as candidate rows; their contact keys were claimed by `_claim_keys` already."""
-    categories = {d: derive_talent_category(d, None, c.now.year).value
-                  for d in ("大专", "本科", "硕士", "博士", "博士后")}
-    return fresh.select(
-        pl.col("candidate_id").alias("id"), "name", "name_pinyin", "name_initials", "gender", "mobile", "email",
-        "university_id", "university_raw", "college", "major", "degree", "graduation_year", "graduation_month",
-        pl.col("degree").replace_strict(categories, default=TalentCategory.OTHER.value).alias("talent_category"),
-        pl.lit(False).alias("talent_category_manual"),
-        pl.lit("campus_drive" if c.drive_id is not None else "other").alias("channel"),
-        pl.lit(c.drive_id, dtype=pl.Int64).alias("source_drive_id"),
-        pl.lit(c.enclave_id, dtype=pl.Int64).alias("enclave_id"),
-        pl.lit(c.actor.id if c.actor.id > 0 else None, dtype=pl.Int64).alias("owner_id"),
-        pl.lit(c.batch_id, dtype=pl.Int64).alias("import_batch_id"), pl.lit(c.actor.username).alias("created_by"),
-        pl.lit(c.now).alias("created_at"), pl.lit(c.actor.username).alias("updated_by"),
-        pl.lit(c.now).alias("updated_at"),
-    )
 
 
 def _release_stale_keys(cur: Cursor, people: pl.DataFrame) -> None:

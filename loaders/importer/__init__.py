@@ -160,19 +160,25 @@ def commit(cur: Cursor, actor: User, prepared: Prepared, *, drive_id: int | None
     """Write a prepared file as one batch (one transaction). The only importer step that touches db/."""
     require(actor, Action.IMPORT)
     p = prepared
-    whole = Slice(
-        people=p.people,
-        applications=p.rows.filter(pl.col("person").is_not_null()).select(
-            "row_number", "person", *steps.APPLICATION_FIELDS),
-        rejects=p.rejects.select("row_number", "reasons", "row_json"), warnings=p.warnings)
-    batch = BatchInput(
-        file_name=p.file_name, sha256=p.sha256, read=p.read, rows=p.rows.select("row_number", "person"),
-        persons=p.people.select("person", "mobile", "email"), slices=lambda _together: [whole],
-        encoding=p.sheet.encoding, header_row=p.header_row, mapping=p.mapping(),
-        report=lambda: p.report(p.rejects_by_reason(), p.warnings_by_field()),
-        drive_id=drive_id, create_employers=tuple(create_employers), force=force,
-    )
-    return imports.record(cur, actor, batch, progress=progress)
+    kept = p.rows.filter(pl.col("person").is_not_null())
+
+    def merged(together: pl.DataFrame) -> Slice:
+        rows = kept.join(together, on="row_number", how="semi")
+        return Slice(people=p.people.join(rows.select("person").unique(), on="person", how="semi"),
+                     applications=rows.select("row_number", "person", *steps.APPLICATION_FIELDS),
+                     warnings=steps.NO_WARNINGS)    # the merge warnings are among p.warnings already
+
+    with tempfile.TemporaryDirectory(prefix="crm-import-") as folder:
+        store = staging.Store(Path(folder))
+        store.add(staging.Normalised(kept.select(staging.ROW_COLUMNS), p.rejects, p.warnings))
+        batch = BatchInput(
+            file_name=p.file_name, sha256=p.sha256, read=p.read, rows=p.rows.select("row_number", "person"),
+            persons=p.people.select("person", "mobile", "email"), staged=store.staged(), merged=merged,
+            workdir=Path(folder), encoding=p.sheet.encoding, header_row=p.header_row, mapping=p.mapping(),
+            report=lambda: p.report(p.rejects_by_reason(), p.warnings_by_field()),
+            drive_id=drive_id, create_employers=tuple(create_employers), force=force,
+        )
+        return imports.record(cur, actor, batch, progress=progress)
 
 
 @dataclass(frozen=True)
@@ -210,11 +216,11 @@ def write_file(cur: Cursor, actor: User, file: StagedFile, *, drive_id: int | No
                create_employers: bool = False, progress: Progress | None = None) -> tuple[Imported, ImportResult]:
     """Write a staged file as one batch (one transaction), slice by slice."""
     layout, staged, found = file.layout, file.staged, file.found
-    sample = staging.Sample()
+    sample = staged.sample
     batch = BatchInput(
         file_name=layout.file_name, sha256=layout.sha256, read=found.read, rows=found.rows,
-        persons=found.persons, workdir=file.folder,
-        slices=lambda together: staging.slices(staged.store, found.rows, together, sample),
+        persons=found.persons, workdir=file.folder, staged=staged.store.staged(),
+        merged=lambda together: staging.held(staged.store, found.rows, together, sample),
         encoding=layout.sheet.encoding, header_row=layout.header_row, mapping=layout.mapping(),
         report=lambda: layout.report(dict(staged.reasons.most_common()), _by_field(sample.fields)),
         drive_id=drive_id, force=force,

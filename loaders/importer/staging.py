@@ -2,8 +2,8 @@
 
 Reading keeps only what deduplication needs across batches — each row's mobile and e-mail — so a
 million-row file never sits in memory whole. Deduplication then runs over those keys; the write
-(db/imports.py) takes the batches back one at a time as slices, holding back only the rows of people
-who appear more than once (or match the same existing person), which are merged and written last.
+(db/imports.py) has DuckDB read the set-aside batches directly; only the rows of people who appear
+more than once (or match the same existing person) are read back here, by `held`, and merged.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from typing import TypeVar
 
 import polars as pl
 
+from db import imports
 from db.imports import Slice
 from loaders.importer import steps
 from loaders.importer.fields import Column
@@ -29,6 +30,11 @@ WORKERS = 2                         # batches normalised at once
 SAMPLE = 1000                       # warnings and rejects kept for the report (all of them are written)
 ROW_COLUMNS = ("row_number", *steps.PERSON_FIELDS, *steps.APPLICATION_FIELDS)
 KEY_COLUMNS = ("row_number", "rejected", "mobile", "email")
+NOTHING_HELD = Slice(people=pl.DataFrame(schema=imports.PERSON_SCHEMA),
+                     applications=pl.DataFrame(schema={"row_number": pl.Int32, "person": pl.Int32,
+                                                       "employer_raw": pl.String, "employer_id": pl.Int64,
+                                                       "position": pl.String, "intent": pl.Boolean}),
+                     warnings=steps.NO_WARNINGS)
 Progress = Callable[[float, str], None]
 A = TypeVar("A")
 B = TypeVar("B")
@@ -79,34 +85,47 @@ class Normaliser:
 
 
 class Store:
-    """Normalised batches in order, as Arrow IPC files in `folder` (written and read back whole: fast)."""
+    """Normalised batches in order, as Parquet files in `folder`: what the write (db/imports.py) has
+    DuckDB read directly, and what `held` reads the few rows it needs back from."""
 
     PARTS = ("rows", "rejects", "warnings")
 
     def __init__(self, folder: Path) -> None:
         self._folder = folder
         self._count = 0
+        self._lock = threading.Lock()
 
     def add(self, batch: Normalised) -> None:
+        self.put(self._count, batch)
+
+    def put(self, index: int, batch: Normalised) -> None:
+        """Batch number `index` (from 0; batches may be put out of order, from several threads)."""
         for part in self.PARTS:
-            getattr(batch, part).write_ipc(self._folder / f"{self._count:06d}-{part}.arrow")
-        self._count += 1
+            frame = getattr(batch, part)
+            frame.with_columns(pl.col(pl.Null).cast(pl.String)).write_parquet(
+                self._folder / f"{index:06d}-{part}.parquet", compression="uncompressed", statistics=False)
+        with self._lock:
+            self._count = max(self._count, index + 1)
 
     def clear(self) -> None:
-        for path in self._folder.glob("*-*.arrow"):
+        for path in self._folder.glob("*-*.parquet"):
             path.unlink()
         self._count = 0
 
-    def __iter__(self) -> Iterator[Normalised]:
-        for i in range(self._count):
-            yield Normalised(*(pl.read_ipc(self._folder / f"{i:06d}-{part}.arrow") for part in self.PARTS))
+    def paths(self, part: str) -> list[Path]:
+        return [self._folder / f"{i:06d}-{part}.parquet" for i in range(self._count)]
+
+    def staged(self) -> imports.Staged:
+        return imports.Staged(*(self.paths(part) for part in self.PARTS))
 
 
 @dataclass
 class Staged:
-    """What reading a whole sheet found, batch by batch: the deduplicated keys and the set-aside batches."""
+    """What reading a whole sheet found, batch by batch: the keys to deduplicate, what the report needs,
+    and the store the batches were set aside in (by `stage`)."""
 
     store: Store
+    sample: Sample = field(default_factory=lambda: Sample())
     keys: list[pl.DataFrame] = field(default_factory=list)
     unknown_employers: dict[str, None] = field(default_factory=dict)
     reject_sample: list[pl.DataFrame] = field(default_factory=list)
@@ -114,7 +133,7 @@ class Staged:
     reasons: Counter[str] = field(default_factory=Counter)     # short reject reason → rows
 
     def add(self, rows: pl.DataFrame, batch: Normalised) -> None:
-        self.store.add(batch)
+        self.sample(batch.warnings)
         self.keys.append(rows.select(KEY_COLUMNS))
         unknown = rows.filter(~pl.col("rejected") & pl.col("employer_raw").is_not_null()
                               & pl.col("employer_id").is_null())
@@ -132,7 +151,13 @@ def stage(sheet: Sheet, normalise: Normaliser, store: Store, *, batch_rows: int 
     say = progress or (lambda _f, _m: None)
     staged = Staged(store)
     read = 0
-    for rows, kept in in_order(normalise, sheet.records(batch_rows, parts=WORKERS)):
+
+    def work(numbered: tuple[int, pl.DataFrame]) -> tuple[pl.DataFrame, Normalised]:
+        rows, kept = normalise(numbered[1])
+        store.put(numbered[0], kept)        # written by the worker: the reading thread reads on meanwhile
+        return rows, kept
+
+    for rows, kept in in_order(work, enumerate(sheet.records(batch_rows, parts=WORKERS))):
         staged.add(rows, kept)
         read += rows.height
         say(0.0, f"读取并检查了 {read:,} 行……")
@@ -143,7 +168,8 @@ def in_order(work: Callable[[A], B], items: Iterable[A], *, workers: int = WORKE
     """work(item) for every item, `workers` at a time in threads, results in the items' order.
 
     Normalising is polars work, outside the GIL, and much of it runs on one core: two batches at
-    once use both. At most `workers` items are in hand beyond the one being read.
+    once use both. At most `workers` items are in hand beyond the one being read (reading further
+    ahead was measured: more threads at once cost more CPU than the waits they save).
     """
     with ThreadPoolExecutor(max_workers=workers) as pool:
         running: deque[Future[B]] = deque()
@@ -183,34 +209,25 @@ def deduplicate(keys: list[pl.DataFrame]) -> Deduplicated:
     return Deduplicated(rows.select("row_number", "person"), steps.contacts(rows))
 
 
-def slices(store: Store, people_of: pl.DataFrame, together: pl.DataFrame,
-           on_warnings: Callable[[pl.DataFrame], None] | None = None) -> Iterator[Slice]:
-    """The batches of `store` as slices to write; rows listed in `together` are held back and merged at the end.
+def held(store: Store, people_of: pl.DataFrame, together: pl.DataFrame,
+         on_warnings: Callable[[pl.DataFrame], None] | None = None) -> Slice:
+    """The rows listed in `together` (their candidate has several rows in the file) read back from
+    `store` and merged into one row per person, with warnings where the merged rows differ.
 
-    `people_of` is Deduplicated.rows; `on_warnings` sees every warning as it is handed over.
+    `people_of` is Deduplicated.rows; `on_warnings` sees the merge warnings.
     """
-    noted = on_warnings or (lambda _w: None)
-    held: list[pl.DataFrame] = []
-    wanted = together["row_number"].implode()
-    for batch in store:
-        first, last = batch.rows["row_number"].min(), batch.rows["row_number"].max()
-        persons = (people_of.filter(pl.col("row_number").is_between(first, last))    # sorted: a cheap cut
-                   if batch.rows.height else people_of.clear())
-        rows = batch.rows.join(persons, on="row_number", how="left", maintain_order="left")
-        later = pl.col("row_number").is_in(wanted)
-        held.append(rows.filter(later))
-        alone = rows.filter(~later)             # the only row of its person and candidate
-        noted(batch.warnings)
-        yield Slice(people=alone.select("person", *steps.PERSON_FIELDS),
-                    applications=alone.select("row_number", "person", *steps.APPLICATION_FIELDS),
-                    rejects=batch.rejects.select("row_number", "reasons", "row_json"), warnings=batch.warnings)
-    rows = pl.concat(held, how="vertical_relaxed") if held else pl.DataFrame()
-    if rows.height:
-        persons = steps.people(rows)
-        merged = steps.merge_warnings(rows, persons)
-        noted(merged)
-        yield Slice(people=persons, applications=rows.select("row_number", "person", *steps.APPLICATION_FIELDS),
-                    rejects=steps.NO_REJECTS.select("row_number", "reasons", "row_json"), warnings=merged)
+    paths = store.paths("rows")
+    rows = (pl.scan_parquet(paths).join(together.select(pl.col("row_number").cast(pl.Int32)).lazy(), on="row_number",
+                                        how="semi").collect() if paths and together.height else pl.DataFrame())
+    if rows.height == 0:
+        return NOTHING_HELD
+    rows = rows.join(people_of, on="row_number", how="left", maintain_order="left")
+    persons = steps.people(rows)
+    merged = steps.merge_warnings(rows, persons)
+    if on_warnings:
+        on_warnings(merged)
+    return Slice(people=persons, applications=rows.select("row_number", "person", *steps.APPLICATION_FIELDS),
+                 warnings=merged)
 
 
 class Sample:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from db.imports import APPLICATION_FIELDS
 from loaders.importer import normalise as norm
 from loaders.importer.fields import Column, display_names
 from loaders.importer.lookup import Resolver
@@ -14,7 +15,6 @@ from loaders.importer.normalise import MOBILE_PROBLEMS, NOT_SPACE, PY_SPACE, cle
 
 PERSON_FIELDS = ("name", "name_pinyin", "name_initials", "gender", "mobile", "email", "university_raw",
                  "university_id", "college", "major", "degree", "graduation_year", "graduation_month")
-APPLICATION_FIELDS = ("employer_raw", "employer_id", "position", "intent")
 NO_WARNINGS = pl.DataFrame(schema={"row_number": pl.Int32, "field": pl.String, "message": pl.String})
 NO_REJECTS = pl.DataFrame(schema={"row_number": pl.Int32, "reasons": pl.String, "reason_codes": pl.String,
                                   "row_json": pl.String})
