@@ -33,11 +33,11 @@ FILLABLE = ("gender", "mobile", "email", "university_id", "university_raw", "col
             "graduation_year", "graduation_month")
 COMPARED = {"gender": "性别", "mobile": "手机号", "email": "邮箱", "university_id": "学校", "college": "学院",
             "major": "专业", "degree": "学历", "graduation_year": "毕业年份"}
-PERSON_SCHEMA = {"person": pl.Int32, "name": pl.String, "name_pinyin": pl.String, "name_initials": pl.String,
-                 "gender": pl.String, "mobile": pl.String, "email": pl.String,
+PERSON_SCHEMA = {"person": pl.Int32, "name": pl.String, "gender": pl.String, "mobile": pl.String, "email": pl.String,
                  "university_id": pl.Int64, "university_raw": pl.String, "college": pl.String, "major": pl.String,
                  "degree": pl.String, "graduation_year": pl.Int32, "graduation_month": pl.Int32}
 NOTES = {"row_number": pl.Int32, "field": pl.String, "message": pl.String}
+MATCH_ALL_KEYS = 50_000        # people in a file above which `match` joins all live keys rather than looking each up
 APPLICATION_FIELDS = ("employer_raw", "employer_id", "position", "intent")     # of a row, for its drive application
 
 
@@ -58,7 +58,7 @@ class Slice:
     """Rows whose people are handled here in Python: one row per person, the rows' application fields,
     and warnings about them."""
 
-    people: pl.DataFrame            # PERSON_SCHEMA (pinyin as db.pinyin.readings gives it)
+    people: pl.DataFrame            # PERSON_SCHEMA
     applications: pl.DataFrame      # row_number, person, employer_raw, employer_id, position, intent
     warnings: pl.DataFrame          # row_number, field, message
 
@@ -82,7 +82,9 @@ class BatchInput:
     other kept row is its own person: new ones go from `staged` into `candidate` in one INSERT that
     DuckDB reads from the files, while the contact keys are being written (see _Alongside); only
     rows of people who match an existing candidate, or every row when there is a drive, are read
-    back here. With a `workdir`, rows for the other tables wait there as Parquet until their INSERT.
+    back here. `readings` gives names their pinyin as db.pinyin.readings does, vectorised (it lives
+    with the importer); it too is called while the keys are written. With a `workdir`, rows for the
+    other tables wait there as Parquet until their INSERT.
     """
 
     file_name: str
@@ -92,6 +94,7 @@ class BatchInput:
     persons: pl.DataFrame           # person, mobile, email — what each person is matched by
     staged: Staged
     merged: Callable[[pl.DataFrame], Slice]
+    readings: Callable[[pl.Series], tuple[pl.Series, pl.Series]]   # names → (name_pinyin, name_initials)
     workdir: Path | None = None
     encoding: str | None = None
     header_row: int | None = None
@@ -181,15 +184,19 @@ def warnings(cur: Cursor, actor: User, batch_id: int, *, limit: int = 1000) -> p
 
 
 def match(cur: Cursor, people: pl.DataFrame) -> pl.DataFrame:
-    """person, by_mobile, by_email: the live candidate holding each person's mobile / e-mail key."""
+    """person, by_mobile, by_email: the live candidate holding each person's mobile / e-mail key.
+
+    A few people are looked up key by key; for many it is cheaper to join every live key once
+    (measured with 10 and 911,720 people against 1.5M keys: 6 ms vs 50 ms, 0.53 s vs 0.36 s).
+    """
+    few = "" if people.height > MATCH_ALL_KEYS else "where k.key in (select m_key from wanted union all select e_key from wanted)"
     with registered(cur, "import_keys", people.select("person", "mobile", "email")):
         return frame(cur, f"""
             with wanted as (
                 select person, {key_sql('m', 'mobile')} as m_key, {key_sql('e', 'email')} as e_key from import_keys),
             live as (
                 select k.key, k.candidate_id from contact_key k
-                join candidate c on c.id = k.candidate_id and c.deleted_at is null
-                where k.key in (select m_key from wanted union all select e_key from wanted))
+                join candidate c on c.id = k.candidate_id and c.deleted_at is null {few})
             select p.person, m.candidate_id as by_mobile, e.candidate_id as by_email
             from wanted p
             left join live m on m.key = p.m_key
@@ -267,8 +274,10 @@ def _write(cur: Cursor, actor: User, b: BatchInput, say: Progress) -> ImportResu
         for part in _rows_to_read(b, plan):
             fresh.append(_write_slice(cur, context, part, written, pending))
             say(0.15 + 0.4 * written.rows / max(b.read, 1), f"整理了 {written.rows:,} / {b.read:,} 行……")
+        merged = pl.concat(fresh, how="vertical_relaxed")
+        spoken = _readings(b, merged["name"])
     say(0.6, f"写入 {inserted:,} 名新人员……")
-    _insert_candidates(cur, context, b.staged.rows, plan, pl.concat(fresh, how="vertical_relaxed"))
+    _insert_candidates(cur, context, b.staged.rows, plan, merged, spoken)
     say(0.8, "写入投递和导入明细……")
     for table in ("application", "stage_event", "import_fill", "import_warning"):
         pending.insert(cur, table)
@@ -390,11 +399,20 @@ def _rows_to_read(b: BatchInput, plan: _Plan) -> Iterator[Slice]:
                         warnings=pl.DataFrame(schema=NOTES))
 
 
+def _readings(b: BatchInput, merged_names: pl.Series) -> pl.DataFrame:
+    """name, name_pinyin, name_initials for every distinct name of the file's kept rows."""
+    staged = (pl.scan_parquet(b.staged.rows).select("name").unique().collect()["name"] if b.staged.rows
+              else merged_names.clear())
+    names = pl.concat([staged, merged_names]).unique()
+    pinyin, initials = b.readings(names)
+    return pl.DataFrame({"name": names, "name_pinyin": pinyin, "name_initials": initials})
+
+
 def _insert_candidates(cur: Cursor, c: _SliceContext, staged_rows: list[Path], plan: _Plan,
-                       merged: pl.DataFrame) -> None:
+                       merged: pl.DataFrame, spoken: pl.DataFrame) -> None:
     """Every new person into `candidate` in one INSERT: those with one row straight from the staged
-    files, the merged ones from `merged` (candidate_id + PERSON_SCHEMA's fields); their contact keys
-    are `_claim_keys`'."""
+    files, the merged ones from `merged` (candidate_id + PERSON_SCHEMA's fields), their pinyin from
+    `spoken` (`_readings`); their contact keys are `_claim_keys`'."""
     fields = [f for f in PERSON_SCHEMA if f != "person"]
     alone = plan.persons.filter(pl.col("is_new")).join(plan.together.rename({"row_number": "person"}), on="person",
                                                        how="anti").select("person", "candidate_id")
@@ -409,14 +427,17 @@ def _insert_candidates(cur: Cursor, c: _SliceContext, staged_rows: list[Path], p
               "enclave": c.enclave_id, "owner": c.actor.id if c.actor.id > 0 else None, "batch": c.batch_id,
               "who": c.actor.username, "now": c.now, "files": [str(p) for p in staged_rows]}
     with registered(cur, "import_alone", alone), registered(cur, "import_merged", merged.select("candidate_id", *fields)), \
-            registered(cur, "import_categories", categories):
+            registered(cur, "import_categories", categories), registered(cur, "import_spoken", spoken):
         _run(cur, f"""
-            insert into candidate (id, {', '.join(fields)}, talent_category, talent_category_manual, channel,
-                                   source_drive_id, enclave_id, owner_id, import_batch_id, created_by, created_at,
-                                   updated_by, updated_at)
-            select p.candidate_id, {', '.join('p.' + f for f in fields)}, coalesce(t.talent_category, $other), false,
+            insert into candidate (id, {', '.join(fields)}, name_pinyin, name_initials, talent_category,
+                                   talent_category_manual, channel, source_drive_id, enclave_id, owner_id,
+                                   import_batch_id, created_by, created_at, updated_by, updated_at)
+            select p.candidate_id, {', '.join('p.' + f for f in fields)}, s.name_pinyin, s.name_initials,
+                   coalesce(t.talent_category, $other), false,
                    $channel, $drive, $enclave, $owner, $batch, $who, $now, $who, $now
-            from ({' union all '.join(sources)}) p left join import_categories t on t.degree = p.degree""",
+            from ({' union all '.join(sources)}) p
+            left join import_spoken s on s.name = p.name
+            left join import_categories t on t.degree = p.degree""",
              {**params, "other": TalentCategory.OTHER.value})
 
 

@@ -28,6 +28,7 @@ from loaders.importer import staging, steps
 from loaders.importer.fields import LABELS, Column, map_columns
 from loaders.importer.lookup import Resolver
 from loaders.importer.reader import FileRefused, NotUtf8, Sheet, read, read_file
+from loaders.importer.spoken import pinyin_columns
 
 __all__ = ["FileRefused", "Imported", "Prepared", "References", "StagedFile", "commit", "import_file", "prepare",
            "references", "staged_file", "write_file"]
@@ -174,6 +175,7 @@ def commit(cur: Cursor, actor: User, prepared: Prepared, *, drive_id: int | None
         batch = BatchInput(
             file_name=p.file_name, sha256=p.sha256, read=p.read, rows=p.rows.select("row_number", "person"),
             persons=p.people.select("person", "mobile", "email"), staged=store.staged(), merged=merged,
+            readings=pinyin_columns,
             workdir=Path(folder), encoding=p.sheet.encoding, header_row=p.header_row, mapping=p.mapping(),
             report=lambda: p.report(p.rejects_by_reason(), p.warnings_by_field()),
             drive_id=drive_id, create_employers=tuple(create_employers), force=force,
@@ -220,7 +222,7 @@ def write_file(cur: Cursor, actor: User, file: StagedFile, *, drive_id: int | No
     batch = BatchInput(
         file_name=layout.file_name, sha256=layout.sha256, read=found.read, rows=found.rows,
         persons=found.persons, workdir=file.folder, staged=staged.store.staged(),
-        merged=lambda together: staging.held(staged.store, found.rows, together, sample),
+        merged=lambda together: staging.held(staged.store, found.rows, together, sample), readings=pinyin_columns,
         encoding=layout.sheet.encoding, header_row=layout.header_row, mapping=layout.mapping(),
         report=lambda: layout.report(dict(staged.reasons.most_common()), _by_field(sample.fields)),
         drive_id=drive_id, force=force,

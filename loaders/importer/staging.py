@@ -23,7 +23,6 @@ from loaders.importer import steps
 from loaders.importer.fields import Column
 from loaders.importer.lookup import Resolver
 from loaders.importer.reader import Sheet
-from loaders.importer.spoken import Readings
 
 BATCH_ROWS = 100_000                # records normalised at a time: memory vs per-batch overhead
 WORKERS = 2                         # batches normalised at once
@@ -51,14 +50,13 @@ class Normalised:
 
 class Normaliser:
     """normalise → validate for one batch of records, with what every batch of a file shares:
-    the column mapping and the remembered school, employer and pinyin look-ups.
+    the column mapping and the remembered school and employer look-ups.
 
     `resolver` may be a function making one, called once, when the first batch needs it.
     """
 
     def __init__(self, columns: list[Column], resolver: Resolver | Callable[[], Resolver]) -> None:
         self.columns = columns
-        self.readings = Readings()
         self._resolver = resolver
         self._lock = threading.Lock()
 
@@ -72,13 +70,11 @@ class Normaliser:
     def __call__(self, records: pl.DataFrame) -> tuple[pl.DataFrame, Normalised]:
         """(the batch's normalised rows with every column, what is set aside of them).
 
-        Pinyin is read here, per row, where batches run in parallel: a person's readings are those
-        of its first row (every kept row has a name).
+        Names are read in pinyin later, once per distinct name of the new people, while DuckDB writes
+        the contact keys (db/imports.py): here, with both cores busy, it cost a sixth of the reading.
         """
         raw = steps.data_rows(records, self.columns)
         rows = steps.validate(steps.normalise(raw, self.columns, self.resolver))
-        pinyin, initials = self.readings.columns(rows["name"])
-        rows = rows.with_columns(pinyin.alias("name_pinyin"), initials.alias("name_initials"))
         kept = Normalised(rows.filter(~pl.col("rejected")).select(ROW_COLUMNS),
                           steps.reject_records(rows, raw, self.columns), steps.row_warnings(rows))
         return rows, kept

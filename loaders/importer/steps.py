@@ -13,7 +13,7 @@ from loaders.importer.fields import Column, display_names
 from loaders.importer.lookup import Resolver
 from loaders.importer.normalise import MOBILE_PROBLEMS, NOT_SPACE, PY_SPACE, clean_text
 
-PERSON_FIELDS = ("name", "name_pinyin", "name_initials", "gender", "mobile", "email", "university_raw",
+PERSON_FIELDS = ("name", "gender", "mobile", "email", "university_raw",
                  "university_id", "college", "major", "degree", "graduation_year", "graduation_month")
 NO_WARNINGS = pl.DataFrame(schema={"row_number": pl.Int32, "field": pl.String, "message": pl.String})
 NO_REJECTS = pl.DataFrame(schema={"row_number": pl.Int32, "reasons": pl.String, "reason_codes": pl.String,
@@ -203,9 +203,9 @@ def people(rows: pl.DataFrame) -> pl.DataFrame:
     in_merge = pl.col("person").is_in(merged_persons.implode())
     single = kept.filter(~in_merge)
     merged = kept.filter(in_merge).sort("row_number").group_by("person").agg(
-        # Every kept row has a name, so a person's name and its readings are its first row's.
-        *[pl.col(f).drop_nulls().first() for f in ("name", "name_pinyin", "name_initials", "gender", "mobile", "email",
-                                                    "university_raw", "college", "major", "degree")],
+        # Every kept row has a name, so a person's name is its first row's.
+        *[pl.col(f).drop_nulls().first() for f in ("name", "gender", "mobile", "email", "university_raw", "college",
+                                                    "major", "degree")],
         pl.col("university_id").filter(pl.col("university_raw").is_not_null()).first(),
         pl.col("graduation_year").drop_nulls().first(),
         pl.col("graduation_month").filter(pl.col("graduation_year").is_not_null()).first(),
