@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export CRM_DB ?= data/crm.duckdb
 
-.PHONY: run test bench browser-deps clean
+.PHONY: run test bench bytecode browser-deps clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-run: $(STAMP)
+# The project's own modules compiled to bytecode, as pip does for installed packages: where
+# PYTHONDONTWRITEBYTECODE is set (these machines), every command would otherwise compile them again
+# (about 45 ms per `python -m loaders …`). Stale files are ignored by Python, so this is always safe.
+bytecode:
+	@$(PY) -m compileall -q db loaders pages bench crm_app.py
+
+run: $(STAMP) bytecode
 	$(PY) -m loaders init
 	$(PY) -m streamlit run crm_app.py --server.headless true --server.port 8501 --browser.gatherUsageStats false
 
@@ -29,7 +35,7 @@ browser-deps:
 test: $(STAMP) browser-deps
 	$(PY) -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP) bytecode
 	$(PY) -m bench
 
 clean:

@@ -3,7 +3,8 @@ own read_csv loading the same file (all columns as text, plus CHECKPOINT) — bo
 
 The file is generated here, deterministically: title rows, every mobile/date/degree spelling the
 importer handles, school names with aliases and full-width parentheses, in-file duplicates,
-invalid rows, a national-ID column and unused columns. Sizes: BENCH_IMPORT_ROWS (default 100000,1000000).
+invalid rows, a national-ID column and unused columns. Sizes: BENCH_IMPORT_ROWS (default 100000,1000000);
+each side runs BENCH_IMPORT_REPEAT times (default 3), taking turns, and the best run of each is compared.
 """
 from __future__ import annotations
 
@@ -35,6 +36,10 @@ def sizes() -> list[int]:
     return [int(x) for x in os.environ.get("BENCH_IMPORT_ROWS", "100000,1000000").split(",") if x.strip()]
 
 
+def repeats() -> int:
+    return max(1, int(os.environ.get("BENCH_IMPORT_REPEAT", "3")))
+
+
 def run(ctx: Context) -> list[Row]:
     out: list[Row] = []
     for n in sizes():
@@ -43,18 +48,31 @@ def run(ctx: Context) -> list[Row]:
         run_process([ctx.python, "-c", "import sys; from pathlib import Path; from bench.bench_import import "
                      "write_messy_csv; write_messy_csv(Path(sys.argv[1]), int(sys.argv[2]), seed=2025)",
                      str(path), str(n)])
-        baseline = _baseline(ctx, path)
-        db = ctx.workdir / f"import-{n}.duckdb"
-        db.unlink(missing_ok=True)
-        timed = run_process([ctx.python, "-m", "loaders", "import", str(path), "--db", str(db), "--json"])
+        # The two sides take turns, each run into a fresh database; the best run of each is compared
+        # (the machines are shared: the slowest runs measure the neighbours, not the code).
+        baselines, imports = [], []
+        for _ in range(repeats()):
+            baselines.append(_baseline(ctx, path))
+            imports.append(_import(ctx, path, n))
+        baseline, timed = min(baselines, key=lambda t: t.seconds), min(imports, key=lambda t: t.seconds)
         result = timed.stdout.strip().splitlines()[-1]
+        runs = "、".join(f"{t.seconds:.2f}" for t in imports)
+        base_runs = "、".join(f"{t.seconds:.2f}" for t in baselines)
         out.append(Row("import", f"CLI 导入 {n:,} 行杂乱报名表（新库）", timed.seconds,
                        baseline="DuckDB read_csv 全部按文本 + CHECKPOINT", baseline_seconds=baseline.seconds,
-                       peak_rss_mb=timed.peak_rss_mb, goal=GOAL,
-                       note=f"{path.stat().st_size / 1_048_576:.0f} MB；read_csv 峰值内存 {baseline.peak_rss_mb:,.0f} MB；{result}"))
-        db.unlink(missing_ok=True)
+                       peak_rss_mb=max(t.peak_rss_mb for t in imports), goal=GOAL,
+                       note=f"{path.stat().st_size / 1_048_576:.0f} MB；各 {len(imports)} 次取最快：导入 {runs} s，"
+                            f"read_csv {base_runs} s；read_csv 峰值内存 {baseline.peak_rss_mb:,.0f} MB；{result}"))
         path.unlink(missing_ok=True)
     return out
+
+
+def _import(ctx: Context, path: Path, n: int):  # type: ignore[no-untyped-def]
+    db = ctx.workdir / f"import-{n}.duckdb"
+    db.unlink(missing_ok=True)
+    timed = run_process([ctx.python, "-m", "loaders", "import", str(path), "--db", str(db), "--json"])
+    db.unlink(missing_ok=True)
+    return timed
 
 
 def _baseline(ctx: Context, path: Path):  # type: ignore[no-untyped-def]

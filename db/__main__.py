@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from db import analytics, backup, migrate
-from db.cli import configure_logging, guarded
+from db.cli import configure_logging, guarded, leave
 from db.connection import connect, database_path, open_database
 from db.errors import DomainError
 from db.permissions import SYSTEM
@@ -112,4 +112,4 @@ COMMANDS = {"migrate": _migrate, "report": _report, "check": _check, "backup": _
 
 if __name__ == "__main__":
     configure_logging()
-    sys.exit(main())
+    leave(main())

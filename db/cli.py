@@ -39,3 +39,21 @@ def guarded(command: str, work: Callable[[], int]) -> int:
         log.exception("%s failed", command)
         print(f"内部错误：操作未完成，数据库未被修改。详细信息已写入 {log_file()}。", file=sys.stderr)
         return 1
+
+
+def leave(code: int) -> None:
+    """End a command-line process with `code`, skipping the interpreter's teardown.
+
+    With polars loaded, tearing the interpreter down takes about 50 ms after the work is done
+    (measured: 45 ms for `import polars` alone, 4 ms for a bare interpreter) and frees nothing
+    that matters: every command has closed its database and removed its temporary folders by
+    the time it returns. What is buffered — the log file, stdout, stderr — is flushed first.
+    """
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):    # a closed pipe or stream: nothing more can be said there
+            pass
+    os._exit(code)
+

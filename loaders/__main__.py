@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
-from db.cli import configure_logging, guarded
+from db.cli import configure_logging, guarded, leave
 from db.connection import database_path, open_database
 from loaders import import_cli
 
@@ -58,4 +57,4 @@ def _demo(path: Path, args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     configure_logging()
-    sys.exit(main())
+    leave(main())

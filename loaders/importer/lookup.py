@@ -1,9 +1,12 @@
 """Resolving names to reference rows: universities (exact, alias, then a clearly-best fuzzy match) and employers.
 
 Work is done once per distinct spelling, never per row: a million-row file names a few thousand schools.
-A Resolver also remembers its fuzzy matches, so a file read batch by batch matches each spelling once.
+A Resolver also remembers its fuzzy matches, so a file read batch by batch (even in several threads)
+matches each spelling once.
 """
 from __future__ import annotations
+
+import threading
 
 import polars as pl
 from rapidfuzz import fuzz, process
@@ -32,6 +35,7 @@ class Resolver:
         self._choices = ref["key"].to_list()
         self._choice_ids = ref["university_id"].to_list()
         self._fuzzy: dict[str, int | None] = {}
+        self._lock = threading.Lock()
         keyed = employers.with_columns(name_keys(employers["name"]).alias("key")).unique("key", keep="first")
         self._employers = keyed.select("key", pl.col("id").alias("employer_id"))
 
@@ -46,7 +50,7 @@ class Resolver:
                  .drop("alias_id").cast(_FOUND))    # type: ignore[arg-type]
         unmatched = found.filter(pl.col("university_id").is_null() & (pl.col("key").str.len_chars() >= 2))
         if unmatched.height:
-            ids = [self._fuzzy_match(k) for k in unmatched["key"].to_list()]
+            ids = self._fuzzy_matches(unmatched["key"].to_list())
             fuzzy = unmatched.select("university_raw").with_columns(
                 pl.Series("university_id", ids, dtype=pl.Int64),
                 pl.Series("how", ["fuzzy" if i is not None else None for i in ids], dtype=pl.String))
@@ -59,10 +63,14 @@ class Resolver:
         frame = distinct.to_frame("employer_raw").with_columns(name_keys(distinct).alias("key"))
         return frame.join(self._employers, on="key", how="left").drop("key")
 
-    def _fuzzy_match(self, key: str) -> int | None:
-        if key not in self._fuzzy:
-            self._fuzzy[key] = self._clearly_best(key)
-        return self._fuzzy[key]
+    def _fuzzy_matches(self, keys: list[str]) -> list[int | None]:
+        # One thread at a time: batches normalised side by side meet the same misspellings, and a
+        # second thread waiting for the first's answers is cheaper than both working them out.
+        with self._lock:
+            for key in keys:
+                if key not in self._fuzzy:
+                    self._fuzzy[key] = self._clearly_best(key)
+            return [self._fuzzy[key] for key in keys]
 
     def _clearly_best(self, key: str) -> int | None:
         # Below the cutoff a spelling can only be a runner-up too far behind to matter, so skipping it
