@@ -6,11 +6,13 @@ import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from db.connection import open_database
-from db.imports import ImportResult
-from db.permissions import SYSTEM
-from loaders.importer import Imported, references, staged_file, write_file
+
+if TYPE_CHECKING:
+    from db.imports import ImportResult
+    from loaders.importer import Imported
 
 SHOWN = 20   # warnings and rejects listed on the terminal; all of them are kept with the batch
 
@@ -28,10 +30,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def run(path: Path, args: argparse.Namespace) -> int:
     progress = None if args.json else _progress
-    # The database is opened (created, migrated, given reference data) while the file is read: the
-    # reading waits for it only when it first looks up a school.
+    # The database is opened (created, migrated, given reference data) while the importer is imported
+    # (polars: a tenth of a second) and the file is read: the reading waits for it only when it first
+    # looks up a school.
     with ThreadPoolExecutor(max_workers=1) as pool:
         opening = pool.submit(open_database, path)
+        from db.permissions import SYSTEM
+        from loaders.importer import references, staged_file, write_file
+
         try:
             if progress:
                 progress(0.0, "读取文件……")

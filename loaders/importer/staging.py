@@ -74,7 +74,7 @@ class Normaliser:
         the contact keys (db/imports.py): here, with both cores busy, it cost a sixth of the reading.
         """
         raw = steps.data_rows(records, self.columns)
-        rows = steps.validate(steps.normalise(raw, self.columns, self.resolver))
+        rows = steps.validate(steps.normalise(raw, self.columns, lambda: self.resolver))
         kept = Normalised(rows.filter(~pl.col("rejected")).select(ROW_COLUMNS),
                           steps.reject_records(rows, raw, self.columns), steps.row_warnings(rows))
         return rows, kept

@@ -5,6 +5,8 @@ batch by batch; `dedupe`, `people` and `merge_warnings` need every row that shar
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from db.imports import APPLICATION_FIELDS
@@ -39,7 +41,7 @@ def data_rows(records: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
     return records.filter(~pl.col("row_number").is_in(blank["row_number"].implode()))
 
 
-def normalise(rows: pl.DataFrame, columns: list[Column], resolver: Resolver) -> pl.DataFrame:
+def normalise(rows: pl.DataFrame, columns: list[Column], resolver: Resolver | Callable[[], Resolver]) -> pl.DataFrame:
     """One row per data row with every known field in its stored form, plus the raw text messages quote.
 
     Name, mobile and e-mail are normalised per row; every other field repeats a few hundred
@@ -90,6 +92,8 @@ def normalise(rows: pl.DataFrame, columns: list[Column], resolver: Resolver) -> 
         outputs.append(df.select(source).join(build(values), on=source, how="left", maintain_order="left")
                        .drop(source))
     df = pl.concat([df.drop(sources, strict=False), *outputs], how="horizontal")
+    if not isinstance(resolver, Resolver):
+        resolver = resolver()       # asked for last: the command line opens the database meanwhile
     schools = resolver.universities(df["university_raw"]).select("university_raw", "university_id", "how",
                                                                  "matched_name")
     employers = resolver.employers(df["employer_raw"])
