@@ -389,9 +389,9 @@ def _rows_to_read(b: BatchInput, plan: _Plan) -> Iterator[Slice]:
     wanted = alone.select("row_number") if b.drive_id is not None else matched
     if wanted.height == 0:
         return
+    listed = pl.col("row_number").is_in(wanted["row_number"].implode())     # applied by the Parquet reader
     for path in b.staged.rows:
-        found = pl.read_parquet(path).join(wanted, on="row_number", how="semi").with_columns(
-            pl.col("row_number").alias("person"))
+        found = pl.scan_parquet(path).filter(listed).collect().with_columns(pl.col("row_number").alias("person"))
         if found.height:
             people = found.join(matched, on="row_number", how="semi")
             yield Slice(people=people.select(*PERSON_SCHEMA),

@@ -213,8 +213,10 @@ def held(store: Store, people_of: pl.DataFrame, together: pl.DataFrame,
     `people_of` is Deduplicated.rows; `on_warnings` sees the merge warnings.
     """
     paths = store.paths("rows")
-    rows = (pl.scan_parquet(paths).join(together.select(pl.col("row_number").cast(pl.Int32)).lazy(), on="row_number",
-                                        how="semi").collect() if paths and together.height else pl.DataFrame())
+    # A filter the Parquet reader applies as it reads (1M staged rows, 97k wanted: 0.04 s; as a
+    # semi-join 0.09 s, file by file 0.17 s).
+    wanted = pl.col("row_number").is_in(together["row_number"].cast(pl.Int32).implode())
+    rows = pl.scan_parquet(paths).filter(wanted).collect() if paths and together.height else pl.DataFrame()
     if rows.height == 0:
         return NOTHING_HELD
     rows = rows.join(people_of, on="row_number", how="left", maintain_order="left")
