@@ -11,7 +11,7 @@ from typing import TypeVar
 
 import duckdb
 
-from db import migrate, reference
+from db import migrate, reference, template
 from db.errors import ConcurrentEdit, DatabaseBusy
 
 DEFAULT_PATH = Path("data/crm.duckdb")
@@ -46,7 +46,13 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
 
 
 def open_database(path: str | Path) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) and migrate the database at `path`; reference data is loaded once."""
+    """Open (creating if needed) and migrate the database at `path`; reference data is loaded once.
+
+    A database that does not exist yet starts as a copy of the cached empty one (db/template.py).
+    """
+    if str(path) != ":memory:" and not Path(path).exists():
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        template.create(Path(path))
     conn = connect(path)
     try:
         migrate.migrate(conn)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from db.connection import open_database
+from db.pinyin import dictionary
 
 if TYPE_CHECKING:
     from db.imports import ImportResult
@@ -35,6 +36,7 @@ def run(path: Path, args: argparse.Namespace) -> int:
     # looks up a school.
     with ThreadPoolExecutor(max_workers=1) as pool:
         opening = pool.submit(open_database, path)
+        pool.submit(dictionary)         # pypinyin's tables load (0.06 s) before the names are read out
         from db.permissions import SYSTEM
         from loaders.importer import references, staged_file, write_file
 

@@ -19,6 +19,21 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "crm_app.py")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def template_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The empty-database template (db/template.py) is cached per test session, not in the home folder."""
+    import os
+
+    folder = tmp_path_factory.mktemp("template-cache")
+    before = os.environ.get("CRM_CACHE_DIR")
+    os.environ["CRM_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        del os.environ["CRM_CACHE_DIR"]
+    else:
+        os.environ["CRM_CACHE_DIR"] = before
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     """A fresh, migrated database file with reference data: each test owns its own."""
