@@ -185,7 +185,10 @@ def dedupe(rows: pl.DataFrame) -> pl.DataFrame:
         "row_number", pl.col("mobile").cast(pl.Int64).alias("m"),        # 11 digits: integer keys hash faster
         pl.col("email").alias("e"),
     ).with_columns(pl.col("row_number").alias("person"))
-    shared = pl.col("m").is_duplicated() & pl.col("m").is_not_null() | pl.col("e").is_duplicated() & pl.col("e").is_not_null()
+    # E-mails are compared by hash here (half the time of comparing the text): a collision only lets
+    # a row into `linked`, where the real addresses decide.
+    shared = ((pl.col("m").is_duplicated() & pl.col("m").is_not_null())
+              | (pl.col("e").hash().is_duplicated() & pl.col("e").is_not_null()))
     linked = kept.filter(shared)      # most rows share nothing: only the others need label propagation
     while linked.height:   # each pass lets the smallest row number travel one shared key further
         step = linked.with_columns(pl.min_horizontal(
@@ -197,7 +200,10 @@ def dedupe(rows: pl.DataFrame) -> pl.DataFrame:
             break
         linked = step
     kept = kept.select("row_number", "person").update(linked.select("row_number", "person"), on="row_number")
-    return rows.join(kept, on="row_number", how="left", maintain_order="left")
+    # `kept` is `rows` without the rejected ones, in the same order: put each person back in place.
+    place = (~rows["rejected"]).arg_true()
+    return rows.with_columns(pl.repeat(None, rows.height, dtype=kept["person"].dtype, eager=True)
+                             .scatter(place, kept["person"]).alias("person"))
 
 
 def people(rows: pl.DataFrame) -> pl.DataFrame:
