@@ -82,9 +82,9 @@ class BatchInput:
     other kept row is its own person: new ones go from `staged` into `candidate` in one INSERT that
     DuckDB reads from the files, while the contact keys are being written (see _Alongside); only
     rows of people who match an existing candidate, or every row when there is a drive, are read
-    back here. `readings` gives names their pinyin as db.pinyin.readings does, vectorised (it lives
-    with the importer); it too is called while the keys are written. With a `workdir`, rows for the
-    other tables wait there as Parquet until their INSERT.
+    back here. `readings` gives the names their pinyin as db.pinyin.readings does (vectorised, it lives
+    with the importer, which works it out while deduplicating); it too is called while the keys are
+    written. With a `workdir`, rows for the other tables wait there as Parquet until their INSERT.
     """
 
     file_name: str
@@ -94,7 +94,7 @@ class BatchInput:
     persons: pl.DataFrame           # person, mobile, email — what each person is matched by
     staged: Staged
     merged: Callable[[pl.DataFrame], Slice]
-    readings: Callable[[pl.Series], tuple[pl.Series, pl.Series]]   # names → (name_pinyin, name_initials)
+    readings: Callable[[], pl.DataFrame]    # name, name_pinyin, name_initials of every name in staged.rows
     workdir: Path | None = None
     encoding: str | None = None
     header_row: int | None = None
@@ -275,7 +275,7 @@ def _write(cur: Cursor, actor: User, b: BatchInput, say: Progress) -> ImportResu
             fresh.append(_write_slice(cur, context, part, written, pending))
             say(0.15 + 0.4 * written.rows / max(b.read, 1), f"整理了 {written.rows:,} / {b.read:,} 行……")
         merged = pl.concat(fresh, how="vertical_relaxed")
-        spoken = _readings(b, merged["name"])
+        spoken = b.readings()
     say(0.6, f"写入 {inserted:,} 名新人员……")
     _insert_candidates(cur, context, b.staged.rows, plan, merged, spoken)
     say(0.8, "写入投递和导入明细……")
@@ -399,20 +399,11 @@ def _rows_to_read(b: BatchInput, plan: _Plan) -> Iterator[Slice]:
                         warnings=pl.DataFrame(schema=NOTES))
 
 
-def _readings(b: BatchInput, merged_names: pl.Series) -> pl.DataFrame:
-    """name, name_pinyin, name_initials for every distinct name of the file's kept rows."""
-    staged = (pl.scan_parquet(b.staged.rows).select("name").unique().collect()["name"] if b.staged.rows
-              else merged_names.clear())
-    names = pl.concat([staged, merged_names]).unique()
-    pinyin, initials = b.readings(names)
-    return pl.DataFrame({"name": names, "name_pinyin": pinyin, "name_initials": initials})
-
-
 def _insert_candidates(cur: Cursor, c: _SliceContext, staged_rows: list[Path], plan: _Plan,
                        merged: pl.DataFrame, spoken: pl.DataFrame) -> None:
     """Every new person into `candidate` in one INSERT: those with one row straight from the staged
     files, the merged ones from `merged` (candidate_id + PERSON_SCHEMA's fields), their pinyin from
-    `spoken` (`_readings`); their contact keys are `_claim_keys`'."""
+    `spoken` (BatchInput.readings); their contact keys are `_claim_keys`'."""
     fields = [f for f in PERSON_SCHEMA if f != "person"]
     alone = plan.persons.filter(pl.col("is_new")).join(plan.together.rename({"row_number": "person"}), on="person",
                                                        how="anti").select("person", "candidate_id")

@@ -13,7 +13,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,6 @@ from loaders.importer import staging, steps
 from loaders.importer.fields import LABELS, Column, map_columns
 from loaders.importer.lookup import Resolver
 from loaders.importer.reader import FileRefused, NotUtf8, Sheet, read, read_file
-from loaders.importer.spoken import pinyin_columns
 
 __all__ = ["FileRefused", "Imported", "Prepared", "References", "StagedFile", "commit", "import_file", "prepare",
            "references", "staged_file", "write_file"]
@@ -175,7 +174,7 @@ def commit(cur: Cursor, actor: User, prepared: Prepared, *, drive_id: int | None
         batch = BatchInput(
             file_name=p.file_name, sha256=p.sha256, read=p.read, rows=p.rows.select("row_number", "person"),
             persons=p.people.select("person", "mobile", "email"), staged=store.staged(), merged=merged,
-            readings=pinyin_columns,
+            readings=lambda: staging.spoken(store),
             workdir=Path(folder), encoding=p.sheet.encoding, header_row=p.header_row, mapping=p.mapping(),
             report=lambda: p.report(p.rejects_by_reason(), p.warnings_by_field()),
             drive_id=drive_id, create_employers=tuple(create_employers), force=force,
@@ -191,6 +190,7 @@ class StagedFile:
     staged: staging.Staged
     found: staging.Deduplicated
     folder: Path
+    spoken: Future[pl.DataFrame]    # staging.spoken, worked out while the file is deduplicated
 
 
 @contextmanager
@@ -207,11 +207,12 @@ def staged_file(path: Path, refs: References | Callable[[], References], *, batc
     with ThreadPoolExecutor(max_workers=1) as pool, tempfile.TemporaryDirectory(prefix="crm-import-") as folder:
         digest = pool.submit(_sha256, path)         # hashing releases the GIL: it overlaps reading
         sheet, columns, staged = _stage(path, refs, Path(folder), batch_rows, say)
+        spoken = pool.submit(staging.spoken, staged.store)
         found = staging.deduplicate(staged.keys)
         staged.keys.clear()
         if found.read == 0:
             raise _no_rows(sheet)
-        yield StagedFile(Layout(path.name, digest.result(), sheet, columns), staged, found, Path(folder))
+        yield StagedFile(Layout(path.name, digest.result(), sheet, columns), staged, found, Path(folder), spoken)
 
 
 def write_file(cur: Cursor, actor: User, file: StagedFile, *, drive_id: int | None = None, force: bool = False,
@@ -222,7 +223,7 @@ def write_file(cur: Cursor, actor: User, file: StagedFile, *, drive_id: int | No
     batch = BatchInput(
         file_name=layout.file_name, sha256=layout.sha256, read=found.read, rows=found.rows,
         persons=found.persons, workdir=file.folder, staged=staged.store.staged(),
-        merged=lambda together: staging.held(staged.store, found.rows, together, sample), readings=pinyin_columns,
+        merged=lambda together: staging.held(staged.store, found.rows, together, sample), readings=file.spoken.result,
         encoding=layout.sheet.encoding, header_row=layout.header_row, mapping=layout.mapping(),
         report=lambda: layout.report(dict(staged.reasons.most_common()), _by_field(sample.fields)),
         drive_id=drive_id, force=force,

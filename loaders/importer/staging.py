@@ -23,6 +23,7 @@ from loaders.importer import steps
 from loaders.importer.fields import Column
 from loaders.importer.lookup import Resolver
 from loaders.importer.reader import Sheet
+from loaders.importer.spoken import pinyin_columns
 
 BATCH_ROWS = 100_000                # records normalised at a time: memory vs per-batch overhead
 WORKERS = 2                         # batches normalised at once
@@ -226,6 +227,16 @@ def held(store: Store, people_of: pl.DataFrame, together: pl.DataFrame,
         on_warnings(merged)
     return Slice(people=persons, applications=rows.select("row_number", "person", *steps.APPLICATION_FIELDS),
                  warnings=merged)
+
+
+def spoken(store: Store) -> pl.DataFrame:
+    """name, name_pinyin, name_initials for every distinct name of the staged rows (a merged person's
+    name is one of its rows' names, so these are all the names new people can have)."""
+    paths = store.paths("rows")
+    names = (pl.scan_parquet(paths).select("name").unique().collect()["name"] if paths
+             else pl.Series("name", [], dtype=pl.String))
+    pinyin, initials = pinyin_columns(names)
+    return pl.DataFrame({"name": names, "name_pinyin": pinyin, "name_initials": initials})
 
 
 class Sample:
