@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 
 from db import imports
-from db.imports import BatchInput, ImportResult, Slice
+from db.imports import BatchInput, ImportResult, People, Slice
 from db.permissions import Action, User, require
 from db.sql import Cursor
 from loaders.importer import staging, steps
@@ -171,10 +171,10 @@ def commit(cur: Cursor, actor: User, prepared: Prepared, *, drive_id: int | None
     with tempfile.TemporaryDirectory(prefix="crm-import-") as folder:
         store = staging.Store(Path(folder))
         store.add(staging.Normalised(kept.select(staging.ROW_COLUMNS), p.rejects, p.warnings))
+        who = People(p.rows.select("row_number", "person"), p.people.select("person", "mobile", "email"))
         batch = BatchInput(
-            file_name=p.file_name, sha256=p.sha256, read=p.read, rows=p.rows.select("row_number", "person"),
-            persons=p.people.select("person", "mobile", "email"), staged=store.staged(), merged=merged,
-            readings=lambda: staging.spoken(store),
+            file_name=p.file_name, sha256=p.sha256, read=p.read, contacts=kept.select("mobile", "email"),
+            people=lambda: who, staged=store.staged(), merged=merged, readings=lambda: staging.spoken(store),
             workdir=Path(folder), encoding=p.sheet.encoding, header_row=p.header_row, mapping=p.mapping(),
             report=lambda: p.report(p.rejects_by_reason(), p.warnings_by_field()),
             drive_id=drive_id, create_employers=tuple(create_employers), force=force,
@@ -188,9 +188,11 @@ class StagedFile:
 
     layout: Layout
     staged: staging.Staged
-    found: staging.Deduplicated
+    read: int                       # non-blank data rows
+    contacts: pl.DataFrame          # mobile, email of every kept row
+    found: Future[staging.Deduplicated]     # worked out while the write begins (see BatchInput)
+    spoken: Future[pl.DataFrame]    # staging.spoken, worked out meanwhile too
     folder: Path
-    spoken: Future[pl.DataFrame]    # staging.spoken, worked out while the file is deduplicated
 
 
 @contextmanager
@@ -204,15 +206,18 @@ def staged_file(path: Path, refs: References | Callable[[], References], *, batc
     if not path.is_file():
         raise FileRefused(f"找不到文件：{path}")
     say = progress or (lambda _f, _m: None)
-    with ThreadPoolExecutor(max_workers=1) as pool, tempfile.TemporaryDirectory(prefix="crm-import-") as folder:
+    with ThreadPoolExecutor(max_workers=2) as pool, tempfile.TemporaryDirectory(prefix="crm-import-") as folder:
         digest = pool.submit(_sha256, path)         # hashing releases the GIL: it overlaps reading
         sheet, columns, staged = _stage(path, refs, Path(folder), batch_rows, say)
-        spoken = pool.submit(staging.spoken, staged.store)
-        found = staging.deduplicate(staged.keys)
-        staged.keys.clear()
-        if found.read == 0:
+        keys, staged.keys = staged.keys, []
+        read = sum(k.height for k in keys)
+        if read == 0:
             raise _no_rows(sheet)
-        yield StagedFile(Layout(path.name, digest.result(), sheet, columns), staged, found, Path(folder), spoken)
+        contacts = pl.concat([k.filter(~pl.col("rejected")).select("mobile", "email") for k in keys])
+        found = pool.submit(staging.deduplicate, keys)
+        spoken = pool.submit(staging.spoken, staged.store)
+        yield StagedFile(Layout(path.name, digest.result(), sheet, columns), staged, read, contacts, found, spoken,
+                         Path(folder))
 
 
 def write_file(cur: Cursor, actor: User, file: StagedFile, *, drive_id: int | None = None, force: bool = False,
@@ -221,9 +226,10 @@ def write_file(cur: Cursor, actor: User, file: StagedFile, *, drive_id: int | No
     layout, staged, found = file.layout, file.staged, file.found
     sample = staged.sample
     batch = BatchInput(
-        file_name=layout.file_name, sha256=layout.sha256, read=found.read, rows=found.rows,
-        persons=found.persons, workdir=file.folder, staged=staged.store.staged(),
-        merged=lambda together: staging.held(staged.store, found.rows, together, sample), readings=file.spoken.result,
+        file_name=layout.file_name, sha256=layout.sha256, read=file.read, contacts=file.contacts,
+        people=lambda: People(found.result().rows, found.result().persons), workdir=file.folder,
+        staged=staged.store.staged(), readings=file.spoken.result,
+        merged=lambda together: staging.held(staged.store, found.result().rows, together, sample),
         encoding=layout.sheet.encoding, header_row=layout.header_row, mapping=layout.mapping(),
         report=lambda: layout.report(dict(staged.reasons.most_common()), _by_field(sample.fields)),
         drive_id=drive_id, force=force,
@@ -232,7 +238,7 @@ def write_file(cur: Cursor, actor: User, file: StagedFile, *, drive_id: int | No
     result = imports.record(cur, actor, batch, progress=progress)
     imported = Imported(
         file_name=layout.file_name, sha256=layout.sha256, sheet=layout.sheet, columns=layout.columns,
-        read=found.read, rejected=found.rejected, duplicate_in_file=found.duplicate_in_file,
+        read=file.read, rejected=found.result().rejected, duplicate_in_file=found.result().duplicate_in_file,
         warning_count=sample.count, warnings=sample.first, rejects=staging.first_rejects(staged),
         unknown_employers=list(staged.unknown_employers))
     return imported, result
