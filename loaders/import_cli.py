@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from db.connection import open_database
 from db.pinyin import dictionary
+from loaders.digest import sha256_file
 
 if TYPE_CHECKING:
     from db.imports import ImportResult
@@ -34,8 +35,11 @@ def run(path: Path, args: argparse.Namespace) -> int:
     # The database is opened (created, migrated, given reference data) while the importer is imported
     # (polars: a tenth of a second) and the file is read: the reading waits for it only when it first
     # looks up a school.
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         opening = pool.submit(open_database, path)
+        # The file is hashed meanwhile too, on the core the imports leave idle (the hash is needed only
+        # at the write, to refuse a file imported before).
+        sha256 = pool.submit(sha256_file, args.file) if args.file.is_file() else None
         pool.submit(dictionary)         # pypinyin's tables load (0.06 s) before the names are read out
         from db.permissions import SYSTEM
         from loaders.importer import references, staged_file, write_file
@@ -43,7 +47,8 @@ def run(path: Path, args: argparse.Namespace) -> int:
         try:
             if progress:
                 progress(0.0, "读取文件……")
-            with staged_file(args.file, lambda: references(opening.result().cursor()), progress=progress) as file:
+            with staged_file(args.file, lambda: references(opening.result().cursor()), progress=progress,
+                             sha256=sha256) as file:
                 conn = opening.result()
                 prepared, result = write_file(conn.cursor(), SYSTEM, file, drive_id=args.drive, force=args.force,
                                               create_employers=args.create_employers, progress=progress)

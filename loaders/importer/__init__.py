@@ -24,6 +24,7 @@ from db import imports
 from db.imports import BatchInput, ImportResult, People, Slice
 from db.permissions import Action, User, require
 from db.sql import Cursor
+from loaders.digest import sha256_file
 from loaders.importer import staging, steps
 from loaders.importer.fields import LABELS, Column, map_columns
 from loaders.importer.lookup import Resolver
@@ -197,17 +198,18 @@ class StagedFile:
 
 @contextmanager
 def staged_file(path: Path, refs: References | Callable[[], References], *, batch_rows: int = staging.BATCH_ROWS,
-                progress: Progress | None = None) -> Iterator[StagedFile]:
+                progress: Progress | None = None, sha256: Future[str] | None = None) -> Iterator[StagedFile]:
     """Read, normalise and deduplicate a file on disk; the work folder lives as long as the block.
 
     `refs` may be a function: it is called when the first school or employer is looked up, so the
-    command line can open (and create) the database while the file is being read.
+    command line can open (and create) the database while the file is being read. `sha256` is the
+    file's digest being worked out already (loaders.digest), if the caller started it.
     """
     if not path.is_file():
         raise FileRefused(f"找不到文件：{path}")
     say = progress or (lambda _f, _m: None)
     with ThreadPoolExecutor(max_workers=2) as pool, tempfile.TemporaryDirectory(prefix="crm-import-") as folder:
-        digest = pool.submit(_sha256, path)         # hashing releases the GIL: it overlaps reading
+        digest = sha256 or pool.submit(sha256_file, path)     # hashing releases the GIL: it overlaps reading
         sheet, columns, staged = _stage(path, refs, Path(folder), batch_rows, say)
         keys, staged.keys = staged.keys, []
         read = sum(k.height for k in keys)
@@ -293,14 +295,6 @@ def _columns(sheet: Sheet, overrides: dict[int, str | None] | None) -> list[Colu
 
 def _no_rows(sheet: Sheet) -> FileRefused:
     return FileRefused(f"文件中没有数据行：表头（第 {sheet.header_index + 1} 行）下面全是空白。")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _by_reason(rejects: pl.DataFrame) -> dict[str, int]:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import polars as pl
 
-from db.imports import APPLICATION_FIELDS
+from db.imports import APPLICATION_FIELDS as APPLICATION_FIELDS  # re-exported: the importer's steps name them
 from loaders.importer import normalise as norm
 from loaders.importer.fields import Column, display_names
 from loaders.importer.lookup import Resolver
