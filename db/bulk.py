@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from db.contact_keys import KINDS, key_sql
+from db.contact_keys import KINDS, key_sql, require_claim
 from db.sql import Cursor, bind
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -130,9 +130,10 @@ def _insert_sql(table: str, source: str, columns: tuple[str, ...] | None = None)
 def insert_contact_keys(cur: Cursor, candidates: pl.DataFrame) -> None:
     """Claim each candidate's mobile and e-mail in contact_key (the uniqueness guard, db/contact_keys.py).
 
-    `candidates` has id and mobile and/or email. Keys go in sorted: DuckDB inserts them one by one
-    into the primary-key index, and in key order that is markedly faster for a million of them.
+    `candidates` has id and mobile and/or email; the caller's transaction claims keys and has checked
+    that no live candidate holds them. Stored in key order.
     """
+    require_claim()
     parts = [f"select {key_sql(kind, column)} as key, id as candidate_id from bulk_keys where {column} is not null"
              for column, kind in KINDS.items() if column in candidates.columns]
     if not parts or candidates.height == 0:

@@ -22,7 +22,7 @@ from db.candidates import (
     search,
 )
 from db.connection import run_in_transaction
-from db.contact_keys import KINDS, key_sql
+from db.contact_keys import KINDS, key_sql, require_claim
 from db.contacts import mask_email, mask_mobile, normalise_email, normalise_mobile
 from db.enums import (
     Channel,
@@ -177,8 +177,10 @@ def _refuse_exact_duplicate(cur: Cursor, values: dict[str, Any], actor: User, *,
 
 
 def _claim_contacts(cur: Cursor, candidate_id: int, values: dict[str, Any], actor: User) -> None:
-    """Make this person the owner of their mobile/e-mail keys (inside the write's transaction, so
-    two people saving the same number at once cannot both succeed)."""
+    """Make this person the owner of their mobile/e-mail keys, inside the write's claiming transaction:
+    of two people saving the same number at once, the second waits for the first to commit and then
+    finds the number taken (db/contact_keys.py)."""
+    require_claim()
     cur.execute("delete from contact_key where candidate_id = $id", {"id": candidate_id})
     _refuse_exact_duplicate(cur, values, actor, exclude=candidate_id)
     for key, kind in KINDS.items():
@@ -213,7 +215,7 @@ def add(cur: Cursor, actor: User, draft: CandidateDraft, *, duplicate_reason: st
                      detail=f"疑似重复仍建档，原因：{duplicate_reason}" if duplicate_reason else None)
         return candidate_id
 
-    return run_in_transaction(cur, work)
+    return run_in_transaction(cur, work, claims=True)
 
 
 def update(cur: Cursor, actor: User, candidate_id: int, draft: CandidateDraft, *, expected_version: int,
@@ -247,7 +249,7 @@ def update(cur: Cursor, actor: User, candidate_id: int, draft: CandidateDraft, *
         audit.record(cur, actor, "update", entity="candidate", entity_id=candidate_id,
                      before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
 
-    run_in_transaction(cur, work)
+    run_in_transaction(cur, work, claims=True)
 
 
 def _check_likely(cur: Cursor, values: dict[str, Any], reason: str | None, *, exclude: int | None) -> None:

@@ -5,20 +5,21 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TypeVar
 
 import duckdb
 
 from db import migrate, reference, template
+from db.contact_keys import CLAIMS
 from db.errors import ConcurrentEdit, DatabaseBusy
 
 DEFAULT_PATH = Path("data/crm.duckdb")
 T = TypeVar("T")
 
 # Cursors currently inside a transaction we began: nested commands join the outer transaction.
-_in_transaction: set[int] = set()
+_in_transaction: dict[int, bool] = {}     # cursor id → whether its transaction claims contact keys
 _lock = threading.Lock()
 
 
@@ -104,27 +105,35 @@ def _first_admin(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextmanager
-def transaction(cur: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One unit of work: commit on success, roll back on any error. Nested use joins the outer one."""
+def transaction(cur: duckdb.DuckDBPyConnection, *, claims: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One unit of work: commit on success, roll back on any error. Nested use joins the outer one.
+
+    `claims`: the unit adds contact keys, so it holds contact_keys.CLAIMS from before it begins until
+    after it ends (see there); a nested unit that claims must be inside one that does.
+    """
     key = id(cur)
     with _lock:
         nested = key in _in_transaction
         if not nested:
-            _in_transaction.add(key)
+            _in_transaction[key] = claims
+        outer_claims = _in_transaction.get(key, False)
     if nested:
+        if claims and not outer_claims:
+            raise RuntimeError("a unit of work that adds contact keys must begin its transaction")
         yield cur
         return
     try:
-        cur.execute("begin")
-        try:
-            yield cur
-        except BaseException:
-            cur.execute("rollback")
-            raise
-        cur.execute("commit")
+        with CLAIMS if claims else nullcontext():
+            cur.execute("begin")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("rollback")
+                raise
+            cur.execute("commit")
     finally:
         with _lock:
-            _in_transaction.discard(key)
+            _in_transaction.pop(key, None)
 
 
 def is_conflict(error: BaseException) -> bool:
@@ -134,12 +143,14 @@ def is_conflict(error: BaseException) -> bool:
 
 
 def run_in_transaction(
-    cur: duckdb.DuckDBPyConnection, work: Callable[[duckdb.DuckDBPyConnection], T], *, attempts: int = 5
+    cur: duckdb.DuckDBPyConnection, work: Callable[[duckdb.DuckDBPyConnection], T], *, attempts: int = 5,
+    claims: bool = False,
 ) -> T:
-    """Run `work` in one transaction, retrying the whole unit when another writer conflicted with it."""
+    """Run `work` in one transaction, retrying the whole unit when another writer conflicted with it.
+    `claims`: `work` adds contact keys (see transaction)."""
     for attempt in range(1, attempts + 1):
         try:
-            with transaction(cur):
+            with transaction(cur, claims=claims):
                 return work(cur)
         except duckdb.Error as error:
             if not is_conflict(error) or attempt == attempts:

@@ -1,15 +1,24 @@
-"""Keys of the uniqueness guard on mobiles and e-mails (table contact_key, migration 009).
+"""Keys of the uniqueness guard on mobiles and e-mails (table contact_key, migration 009), and the claim
+lock that makes them unique.
 
-A live candidate's mobile and e-mail each hold one row there; its primary key is what stops two
-people, or two concurrent saves, from ending up with the same number or address. The key is the MD5
-of 'm:13800138000' / 'e:someone@example.com' read as a little-endian 128-bit number: DuckDB keeps a
-number key at about half the cost of the text.
+A live candidate's mobile and e-mail each hold one row there. The key is the MD5 of 'm:13800138000' /
+'e:someone@example.com' read as a little-endian 128-bit number.
+
+The table has no primary key (DuckDB maintains one at about a second per million keys, the largest
+cost of a large import); uniqueness comes from how keys are added instead. DuckDB lets one process
+at a time write the database file, and in this process every transaction that adds keys runs with
+`claims=True` (db.connection.transaction): it takes CLAIMS before its first read and lets go after
+its commit. So its snapshot holds every key committed before, it checks the keys it adds against
+them, and no other transaction adds keys until it has committed. Code that inserts keys calls
+`require_claim`; `python -m db check` counts keys held twice.
 """
 from __future__ import annotations
 
 import hashlib
+import threading
 
 KINDS = {"mobile": "m", "email": "e"}       # candidate column → key prefix
+CLAIMS = threading.Lock()                   # held by the one transaction adding keys, begin to commit
 
 
 def contact_key(kind: str, value: str) -> int:
@@ -20,3 +29,9 @@ def contact_key(kind: str, value: str) -> int:
 def key_sql(kind: str, value: str) -> str:
     """SQL for the key of the mobile ('m') or e-mail ('e') held by the SQL expression `value`."""
     return f"md5_number('{kind}:' || {value})"
+
+
+def require_claim() -> None:
+    """Refuse to add keys outside a claiming transaction (a programming error, never a user's)."""
+    if not CLAIMS.locked():
+        raise RuntimeError("contact keys may only be added in a transaction begun with claims=True")

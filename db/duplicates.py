@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 from db import audit, clock
 from db.candidates import PROFILE_FIELDS, mask_frame, require_editable
 from db.connection import run_in_transaction
-from db.contact_keys import KINDS, key_sql
+from db.contact_keys import KINDS, key_sql, require_claim
 from db.errors import ConcurrentEdit, DomainError, ValidationError
 from db.permissions import Action, User, require, scope_enclave
 from db.pinyin import readings
@@ -168,6 +168,7 @@ def merge(cur: Cursor, actor: User, survivor_id: int, merged_id: int, *, take_fr
         now = clock.now()
         cur.execute("delete from contact_key where candidate_id in ($a, $b)", {"a": survivor_id, "b": merged_id})
         _update_survivor(cur, actor, survivor_id, chosen, gone, now)
+        require_claim()
         for key, kind in KINDS.items():
             if chosen[key]:
                 cur.execute(f"insert into contact_key values ({key_sql(kind, '$v')}, $id)",
@@ -183,7 +184,7 @@ def merge(cur: Cursor, actor: User, survivor_id: int, merged_id: int, *, take_fr
                      before={"survivor": _jsonable(keep), "merged": _jsonable(gone)}, after=_jsonable(chosen),
                      detail=f"编号 {merged_id} 合并到编号 {survivor_id}；取自被合并记录的字段：{sorted(take_from_merged) or '无'}")
 
-    run_in_transaction(cur, work)
+    run_in_transaction(cur, work, claims=True)
 
 
 def _update_survivor(cur: Cursor, actor: User, survivor_id: int, chosen: dict[str, Any], gone: dict[str, Any],

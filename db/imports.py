@@ -229,7 +229,7 @@ def record(cur: Cursor, actor: User, batch: BatchInput, *, progress: Progress | 
     """Write a prepared file as one batch, in one transaction: all of it or, on any failure, none of it."""
     require(actor, Action.IMPORT)
     say = progress or (lambda _f, _m: None)
-    return run_in_transaction(cur, lambda c: _write(c, actor, batch, say), attempts=3)
+    return run_in_transaction(cur, lambda c: _write(c, actor, batch, say), attempts=3, claims=True)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""References the schema does not enforce (see migrations 001 and 008), checked from the data."""
+"""References and uniqueness the schema does not enforce (see migrations 001, 008 and 009), checked from the data."""
 from __future__ import annotations
 
 from db.contact_keys import key_sql
@@ -38,6 +38,8 @@ CHECKS: dict[str, str] = {
         " where not exists (select 1 from candidate c where c.id = t.candidate_id)",
     "co_supervision.candidate_id → candidate": "select count(*) from co_supervision s"
         " where not exists (select 1 from candidate c where c.id = s.candidate_id)",
+    "contact_key: a key held twice": "select count(*) from (select key from contact_key group by key"
+        " having count(*) > 1)",
     "contact_key → a live candidate's mobile or e-mail": "select count(*) from contact_key k where not exists"
         " (select 1 from candidate c where c.id = k.candidate_id and c.merged_into is null and c.deleted_at is null"
         f" and k.key in ({key_sql('m', 'c.mobile')}, {key_sql('e', 'c.email')}))",

@@ -46,7 +46,7 @@ def generate(cur: Cursor, *, scale: int = 1, seed: int = 2025, progress: Progres
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
-    with transaction(cur):
+    with transaction(cur, claims=True):
         say("项目数据：飞地、账号、企业、协议、校园招聘……")
         world = demo_programmes.build(cur, rng)
         say(f"模拟招聘流程（规模 ×{scale}）……")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from db import candidate_commands as cc, candidates
+from db import candidate_commands as cc, candidates, integrity
 from db.candidate_commands import CandidateDraft
 from db.connection import open_database
-from db.errors import ConcurrentEdit
+from db.errors import ConcurrentEdit, DuplicateCandidate
 from db.permissions import SYSTEM
 from tests import factories as f
 
@@ -81,4 +81,39 @@ def test_concurrent_edits_lose_nothing(db_path: Path) -> None:
         audited = check.execute("select count(*) from audit_log where action = 'update' and entity_id = ?",
                                 [str(person)]).fetchall()[0][0]
         assert audited == len(mine)
+    conn.close()
+
+
+def test_eight_people_saving_the_same_mobile_at_once_make_one_candidate(db_path: Path) -> None:
+    """The claim on contact keys serialises the saves: one wins, the others are told whose number it is."""
+    conn = open_database(db_path)
+    hr = f.user(conn.cursor(), "hr1", "hr")
+    start = threading.Barrier(WRITERS)
+    created: list[int] = []
+    refused: list[str] = []
+    failures: list[BaseException] = []
+
+    def save(n: int) -> None:
+        cur = conn.cursor()
+        try:
+            start.wait()
+            created.append(cc.add(cur, hr, CandidateDraft(
+                name=f"重复{n}", mobile="13800138000", email=f"p{n}@163.com", channel="online",
+                consent_method="表单", consent_purpose="招聘"), duplicate_reason="测试"))
+        except DuplicateCandidate as error:
+            refused.append(str(error))
+        except BaseException as error:   # noqa: BLE001 — reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(WRITERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert failures == [] and len(created) == 1 and len(refused) == WRITERS - 1
+    assert all("已属于候选人" in message for message in refused)
+    check = conn.cursor()
+    assert check.execute("select count(*) from candidate where mobile = '13800138000'").fetchall() == [(1,)]
+    assert check.execute("select count(*) from contact_key").fetchall() == [(2,)]   # the winner's mobile and e-mail
+    assert sum(integrity.dangling(check).values()) == 0
     conn.close()
