@@ -12,7 +12,7 @@ from typing import TypeVar
 import duckdb
 
 from db import migrate, reference, template
-from db.contact_keys import CLAIMS
+from db.contact_keys import claim
 from db.errors import ConcurrentEdit, DatabaseBusy
 
 DEFAULT_PATH = Path("data/crm.duckdb")
@@ -123,7 +123,7 @@ def transaction(cur: duckdb.DuckDBPyConnection, *, claims: bool = False) -> Iter
         yield cur
         return
     try:
-        with CLAIMS if claims else nullcontext():
+        with claim() if claims else nullcontext():
             cur.execute("begin")
             try:
                 yield cur

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 KINDS = {"mobile": "m", "email": "e"}       # candidate column → key prefix
 CLAIMS = threading.Lock()                   # held by the one transaction adding keys, begin to commit
@@ -29,6 +31,23 @@ def contact_key(kind: str, value: str) -> int:
 def key_sql(kind: str, value: str) -> str:
     """SQL for the key of the mobile ('m') or e-mail ('e') held by the SQL expression `value`."""
     return f"md5_number('{kind}:' || {value})"
+
+
+_holder: int | None = None                  # thread holding CLAIMS
+
+
+@contextmanager
+def claim() -> Iterator[None]:
+    """Hold CLAIMS for the block (transaction(claims=True) does, around begin … commit)."""
+    global _holder
+    if _holder == threading.get_ident():    # a second claiming transaction in the same thread would wait forever
+        raise RuntimeError("this thread already holds the contact-key claim (in another transaction)")
+    with CLAIMS:
+        _holder = threading.get_ident()
+        try:
+            yield
+        finally:
+            _holder = None
 
 
 def require_claim() -> None:

@@ -60,6 +60,14 @@ def test_keys_are_added_only_by_a_claiming_transaction(cur: duckdb.DuckDBPyConne
     assert not CLAIMS.locked()
 
 
+def test_a_second_claiming_transaction_in_the_same_thread_is_refused_not_awaited(db_path: Path) -> None:
+    conn = open_database(db_path)
+    with transaction(conn.cursor(), claims=True), pytest.raises(RuntimeError, match="already holds"):
+        with transaction(conn.cursor(), claims=True):
+            pass
+    assert not CLAIMS.locked()
+
+
 def test_a_claiming_transaction_holds_the_claim_until_it_has_committed(db_path: Path) -> None:
     """The second claimer's snapshot begins after the first one's commit, so it sees the first one's keys."""
     conn = open_database(db_path)
