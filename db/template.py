@@ -38,13 +38,19 @@ def key() -> str:
 
 
 def create(path: Path) -> bool:
-    """Make `path` (which must not exist) a copy of the empty database; False when no template can be had."""
+    """Make `path` (which must not exist) a copy of the empty database; False when no template can be had.
+
+    The copy is made under a temporary name and linked into place only if `path` still does not exist,
+    so a copy cut short (a kill) or a second process creating the same database leaves no half file.
+    """
+    copy = path.with_name(f".{path.name}.{os.getpid()}.copying")
     try:
-        template = _template()
-        shutil.copyfile(template, path)
+        shutil.copyfile(_template(), copy)
+        os.link(copy, path)
     except (OSError, duckdb.Error):
-        path.unlink(missing_ok=True)
         return False
+    finally:
+        copy.unlink(missing_ok=True)
     return True
 
 
