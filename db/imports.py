@@ -1,11 +1,15 @@
 """Import batches: the one write of an import (match, insert, fill blanks, apply), its history, and undo.
 
 Commands check Action.IMPORT and run as one transaction with an audit entry. The importer in
-loaders/ hands over polars frames; everything here is bulk SQL, never row by row. A large file
-arrives in slices (see BatchInput): the whole-file decisions — who matches whom, which ids new
-people get, each row's outcome — are taken first; then the contact keys are written while the
-slices are turned into rows, and each table gets its rows in one INSERT (see bulk.Deferred).
-Undo is one transaction too (migration 009 took the foreign keys out of its way).
+loaders/ hands over its normalised rows staged as Parquet files, which DuckDB reads itself, and
+polars frames for the rest; everything here is bulk SQL, never row by row (see BatchInput). The
+file's contacts are matched and its rejects written while the importer is still working out who is
+who; then the whole-file decisions — who matches whom, which ids new people get, each row's outcome
+— are taken; then the contact keys are written while the rows that need Python (merged duplicates,
+people matching an existing candidate, drive applications) are worked out; then every new person
+goes into `candidate` in one INSERT, and every other table gets its rows in one INSERT too (see
+bulk.Deferred). The transaction claims contact keys (db/contact_keys.py). Undo is one transaction
+too (migration 008 took the foreign keys out of its way).
 """
 from __future__ import annotations
 
@@ -243,7 +247,7 @@ class _Plan:
 
 @dataclass
 class _Written:
-    """What the slices wrote so far."""
+    """What the write has counted so far."""
 
     rows: int = 0
     warnings: int = 0
@@ -607,7 +611,7 @@ def undo(cur: Cursor, actor: User, batch_id: int) -> UndoResult:
     """Revert everything a batch wrote, or refuse — naming the rows — where later work depends on it.
 
     One transaction: stage events, applications, people and the filled blanks go together or not at
-    all (stage_event points at its application without a foreign key for this, see migration 009).
+    all (stage_event points at its application without a foreign key for this, see migration 008).
     """
     require(actor, Action.IMPORT)
     return run_in_transaction(cur, lambda c: _undo(c, actor, batch_id), attempts=3)

@@ -2,9 +2,10 @@
 
 Two ways through the same steps. `prepare` reads an upload whole and keeps every row, so the screen can
 show the mapping, a preview and the validation summary before `commit` writes it. `import_file` (and the
-CLI, through `staged_file` and `write_file`) reads a file on disk batch by batch, sets each normalised
-batch aside in a work folder and writes them as slices, so memory does not grow with the file (see
-staging.py). Either way the write is db/imports.py's, one transaction, and the only step that touches db/.
+CLI, through `staged_file` and `write_file`) reads a file on disk batch by batch and sets each normalised
+batch aside in a work folder as Parquet, which the write has DuckDB read directly, so memory does not grow
+with the file (see staging.py); `commit` stages its prepared rows the same way. Either way the write is
+db/imports.py's, one transaction, and the only step that touches db/.
 """
 from __future__ import annotations
 
@@ -224,7 +225,7 @@ def staged_file(path: Path, refs: References | Callable[[], References], *, batc
 
 def write_file(cur: Cursor, actor: User, file: StagedFile, *, drive_id: int | None = None, force: bool = False,
                create_employers: bool = False, progress: Progress | None = None) -> tuple[Imported, ImportResult]:
-    """Write a staged file as one batch (one transaction), slice by slice."""
+    """Write a staged file as one batch (one transaction)."""
     layout, staged, found = file.layout, file.staged, file.found
     sample = staged.sample
     batch = BatchInput(
