@@ -20,9 +20,9 @@ pytestmark = pytest.mark.slow
 SHEET = "报名表\n\n姓名,手机号码,邮箱,身份证号\n张三,138-0013-8000,,330482199901011234\n李四,abc,ls@qq.com,\n王五,,,\n张三,13800138000,zs@qq.com,\n"
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "loaders", "import", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
+                          text=True, timeout=300, env={**os.environ, **(env or {})})
 
 
 def test_json_is_one_line_with_the_contract_keys_and_a_new_database_is_created(tmp_path: Path) -> None:
@@ -138,8 +138,11 @@ def test_kill_9_mid_import_leaves_the_database_unchanged(tmp_path: Path, stage: 
     write_messy_csv(big, 130_000, seed=7)       # more than one DuckDB row group: blocks hit the file before commit
     script = tmp_path / "killable.py"
     script.write_text(KILLABLE)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
     proc = subprocess.Popen([sys.executable, str(script), str(db), str(big), stage], cwd=ROOT,
-                            stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                            stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temp)})
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "READY"
@@ -148,3 +151,8 @@ def test_kill_9_mid_import_leaves_the_database_unchanged(tmp_path: Path, stage: 
         proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL
     assert snapshot(db) == before
+    # The killed import's staged batches are still on disk; the next import removes them.
+    assert [p.name for p in temp.glob("crm-import-*")] == [p.name for p in temp.glob(f"crm-import-{proc.pid}-*")] != []
+    (tmp_path / "next.csv").write_text("姓名,手机\n王五,13900139000\n", encoding="utf-8")
+    assert cli(str(tmp_path / "next.csv"), "--db", str(db), env={"TMPDIR": str(temp)}).returncode == 0
+    assert list(temp.glob("crm-import-*")) == []

@@ -10,7 +10,6 @@ db/imports.py's, one transaction, and the only step that touches db/.
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -170,14 +169,14 @@ def commit(cur: Cursor, actor: User, prepared: Prepared, *, drive_id: int | None
                      applications=rows.select("row_number", "person", *steps.APPLICATION_FIELDS),
                      warnings=steps.NO_WARNINGS)    # the merge warnings are among p.warnings already
 
-    with tempfile.TemporaryDirectory(prefix="crm-import-") as folder:
-        store = staging.Store(Path(folder))
+    with staging.workdir() as folder:
+        store = staging.Store(folder)
         store.add(staging.Normalised(kept.select(staging.ROW_COLUMNS), p.rejects, p.warnings))
         who = People(p.rows.select("row_number", "person"), p.people.select("person", "mobile", "email"))
         batch = BatchInput(
             file_name=p.file_name, sha256=p.sha256, read=p.read, contacts=kept.select("mobile", "email"),
             people=lambda: who, staged=store.staged(), merged=merged, readings=lambda: staging.spoken(store),
-            workdir=Path(folder), encoding=p.sheet.encoding, header_row=p.header_row, mapping=p.mapping(),
+            workdir=folder, encoding=p.sheet.encoding, header_row=p.header_row, mapping=p.mapping(),
             report=lambda: p.report(p.rejects_by_reason(), p.warnings_by_field()),
             drive_id=drive_id, create_employers=tuple(create_employers), force=force,
         )
@@ -209,9 +208,9 @@ def staged_file(path: Path, refs: References | Callable[[], References], *, batc
     if not path.is_file():
         raise FileRefused(f"找不到文件：{path}")
     say = progress or (lambda _f, _m: None)
-    with ThreadPoolExecutor(max_workers=2) as pool, tempfile.TemporaryDirectory(prefix="crm-import-") as folder:
+    with ThreadPoolExecutor(max_workers=2) as pool, staging.workdir() as folder:
         digest = sha256 or pool.submit(sha256_file, path)     # hashing releases the GIL: it overlaps reading
-        sheet, columns, staged = _stage(path, refs, Path(folder), batch_rows, say)
+        sheet, columns, staged = _stage(path, refs, folder, batch_rows, say)
         keys, staged.keys = staged.keys, []
         read = sum(k.height for k in keys)
         if read == 0:
@@ -220,7 +219,7 @@ def staged_file(path: Path, refs: References | Callable[[], References], *, batc
         found = pool.submit(staging.deduplicate, keys)
         spoken = pool.submit(staging.spoken, staged.store)
         yield StagedFile(Layout(path.name, digest.result(), sheet, columns), staged, read, contacts, found, spoken,
-                         Path(folder))
+                         folder)
 
 
 def write_file(cur: Cursor, actor: User, file: StagedFile, *, drive_id: int | None = None, force: bool = False,

@@ -7,10 +7,14 @@ more than once (or match the same existing person) are read back here, by `held`
 """
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -27,6 +31,7 @@ from loaders.importer.spoken import pinyin_columns
 
 BATCH_ROWS = 100_000                # records normalised at a time: memory vs per-batch overhead
 WORKERS = 2                         # batches normalised at once
+WORKDIR_PREFIX = "crm-import-"      # + the importing process's id
 SAMPLE = 1000                       # warnings and rejects kept for the report (all of them are written)
 ROW_COLUMNS = ("row_number", *steps.PERSON_FIELDS, *steps.APPLICATION_FIELDS)
 KEY_COLUMNS = ("row_number", "rejected", "mobile", "email")
@@ -140,6 +145,32 @@ class Staged:
         self.rejects += batch.rejects.height
         self.reasons.update(code for codes in batch.rejects["reason_codes"].to_list()
                             for code in codes.split("；") if code)
+
+
+@contextmanager
+def workdir() -> Iterator[Path]:
+    """A temporary folder for one import's staged batches, removed after it. Its name carries this
+    process's id, so folders left by an import that was killed are removed by the next one."""
+    _sweep(Path(tempfile.gettempdir()))
+    with tempfile.TemporaryDirectory(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-") as folder:
+        yield Path(folder)
+
+
+def _sweep(parent: Path) -> None:
+    for folder in parent.glob(f"{WORKDIR_PREFIX}*-*"):
+        pid = folder.name[len(WORKDIR_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:         # another user's process
+        return True
+    return True
 
 
 def stage(sheet: Sheet, normalise: Normaliser, store: Store, *, batch_rows: int = BATCH_ROWS,
