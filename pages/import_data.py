@@ -4,7 +4,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from db import imports
+from db import import_history, imports
 from db.errors import DomainError
 from loaders import import_export, importer
 from loaders.importer.fields import LABELS
@@ -104,14 +104,14 @@ if result is not None:
                f"{result.matched} + 文件内重复 {result.duplicate_in_file} + 拒绝 {result.rejected}；"
                f"警告 {result.warnings} 条，补全 {result.filled} 个空白字段，登记投递 {result.applications} 份。")
     if result.rejected:
-        table = import_export.rejects_table(imports.rejects(cur, actor, result.batch_id))
+        table = import_export.rejects_table(import_history.rejects(cur, actor, result.batch_id))
         left, right = st.columns(2)
         left.download_button("下载拒绝的行（Excel）", import_export.to_xlsx(table), f"rejects-{result.batch_id}.xlsx")
         right.download_button("下载拒绝的行（CSV）", import_export.to_csv(table), f"rejects-{result.batch_id}.csv",
                               mime="text/csv")
 
 st.subheader("导入记录")
-history = imports.history(cur, actor)
+history = import_history.history(cur, actor)
 if history.height == 0:
     st.caption("还没有导入记录。")
 else:
@@ -125,7 +125,7 @@ else:
                              format_func=lambda b: f"#{b} {live.filter(pl.col('id') == b)['file_name'][0]}")
         if st.button("撤销所选批次"):
             try:
-                undone = imports.undo(cur, actor, batch)
+                undone = import_history.undo(cur, actor, batch)
                 state.pop("import_result", None)
                 st.success(f"已撤销批次 #{batch}：删除 {undone.deleted_candidates} 名新增人员、"
                            f"{undone.deleted_applications} 份投递，还原 {undone.reverted_fields} 个补全字段。")

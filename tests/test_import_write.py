@@ -8,9 +8,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from db import imports
-from db.errors import PermissionDenied
-from db.imports import AlreadyImported, UndoRefused
+from db import import_history, imports
+from db.errors import NotFound, PermissionDenied, ValidationError
+from db.import_history import UndoRefused
+from db.imports import AlreadyImported
 from db.permissions import SYSTEM, User
 from loaders.importer import import_file
 from tests.helpers import claimed
@@ -89,7 +90,7 @@ def test_university_is_matched_or_kept_raw(cur: duckdb.DuckDBPyConnection, tmp_p
 def test_rejects_are_recorded_with_reasons_and_without_the_national_id(cur: duckdb.DuckDBPyConnection,
                                                                        tmp_path: Path) -> None:
     _, result = import_file(cur, SYSTEM, sheet(tmp_path, *PEOPLE))
-    rejects = imports.rejects(cur, SYSTEM, result.batch_id)
+    rejects = import_history.rejects(cur, SYSTEM, result.batch_id)
     assert rejects["row_number"].to_list() == [6, 7]
     assert "打码" in rejects["reasons"][0] and "缺少姓名" in rejects["reasons"][1]
     assert '"姓名":"王五"' in rejects["row_json"][0] and "身份证" not in rejects["row_json"][0]
@@ -133,7 +134,7 @@ def test_matched_people_get_blanks_filled_never_overwritten_and_differences_warn
     assert [c for c, _ in claimed(cur, "e:new@163.com", "m:13800138000")] == ["e:new@163.com", "m:13800138000"]
     fills = dict(cur.execute("select field, value from import_fill where batch_id = ?", [result.batch_id]).fetchall())
     assert fills == {"email": "new@163.com", "degree": "硕士", "graduation_year": "2026"}
-    notes = imports.warnings(cur, SYSTEM, result.batch_id)["message"].to_list()
+    notes = import_history.warnings(cur, SYSTEM, result.batch_id)["message"].to_list()
     assert any("性别不同" in n and "已有「男」" in n for n in notes)
     assert any("学校不同" in n for n in notes) and any("专业不同" in n for n in notes)
 
@@ -206,7 +207,7 @@ def test_a_drive_gives_every_accepted_row_an_application(cur: duckdb.DuckDBPyCon
     assert events == [(None, "applied")] * 3 + [(None, "intent")]
     assert cur.execute("select distinct channel, source_drive_id from candidate").fetchall() == [("campus_drive", 901)]
     assert prepared.unknown_employers == ["未知企业"]
-    assert any("未知企业" in m for m in imports.warnings(cur, SYSTEM, result.batch_id)["message"].to_list())
+    assert any("未知企业" in m for m in import_history.warnings(cur, SYSTEM, result.batch_id)["message"].to_list())
 
 
 def test_unknown_employers_are_created_on_confirmation(cur: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -226,7 +227,7 @@ def test_undo_reverts_inserted_people_filled_blanks_and_applications(cur: duckdb
     rows = [*PEOPLE, "老王,,13300133000,wang@qq.com,浙大,数学,本科,2025,,,,"]
     _, result = import_file(cur, HR, sheet(tmp_path, *rows, name="new.csv"), drive_id=drive_id)
     assert result.matched == 1 and result.filled > 0 and result.applications == 5
-    undone = imports.undo(cur, HR, result.batch_id)
+    undone = import_history.undo(cur, HR, result.batch_id)
     assert (undone.deleted_candidates, undone.deleted_applications) == (3, 5)
     after = table_counts(cur)
     for table in ("candidate", "contact_key", "application", "stage_event", "employer"):
@@ -252,7 +253,7 @@ def test_undo_is_refused_naming_rows_when_later_work_depends_on_them(cur: duckdb
                 " values (nextval('seq_stage_event'), ?, ?, 'applied', 'interviewing', now(), 'hr')", [app_id, zhang])
     before = table_counts(cur)
     with pytest.raises(UndoRefused, match="第 5 行 李四：之后有跟进记录") as refused:
-        imports.undo(cur, SYSTEM, result.batch_id)
+        import_history.undo(cur, SYSTEM, result.batch_id)
     assert refused.value.rows == [5, 10]
     assert "第 10 行 孙七：本批次的投递之后推进过阶段" in str(refused.value)
     assert table_counts(cur) == before
@@ -262,18 +263,18 @@ def test_undo_leaves_a_filled_field_someone_changed_since(cur: duckdb.DuckDBPyCo
     import_file(cur, SYSTEM, sheet(tmp_path, "老王,男,13300133000,,,,,,,,,", name="a.csv"))
     _, result = import_file(cur, SYSTEM, sheet(tmp_path, "老王,,13300133000,,,数学,本科,,,,,", name="b.csv"))
     cur.execute("update candidate set major = '应用数学'")
-    undone = imports.undo(cur, SYSTEM, result.batch_id)
+    undone = import_history.undo(cur, SYSTEM, result.batch_id)
     assert (undone.reverted_fields, undone.kept_fields) == (1, 1)
     assert cur.execute("select major, degree from candidate").fetchall() == [("应用数学", None)]
 
 
 def test_undoing_twice_or_an_unknown_batch_is_refused(cur: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     _, result = import_file(cur, SYSTEM, sheet(tmp_path, *PEOPLE))
-    imports.undo(cur, SYSTEM, result.batch_id)
-    with pytest.raises(imports.ValidationError, match="已于"):
-        imports.undo(cur, SYSTEM, result.batch_id)
-    with pytest.raises(imports.NotFound):
-        imports.undo(cur, SYSTEM, 999)
+    import_history.undo(cur, SYSTEM, result.batch_id)
+    with pytest.raises(ValidationError, match="已于"):
+        import_history.undo(cur, SYSTEM, result.batch_id)
+    with pytest.raises(NotFound):
+        import_history.undo(cur, SYSTEM, 999)
 
 
 @pytest.mark.parametrize("role", ["recruiter", "manager"])
@@ -282,7 +283,7 @@ def test_only_hr_and_admin_may_import_or_undo(cur: duckdb.DuckDBPyConnection, tm
     with pytest.raises(PermissionDenied, match="人事/数据岗和管理员"):
         import_file(cur, user, sheet(tmp_path, *PEOPLE))
     _, result = import_file(cur, SYSTEM, sheet(tmp_path, *PEOPLE))
-    for attempt in (lambda: imports.undo(cur, user, result.batch_id), lambda: imports.history(cur, user)):
+    for attempt in (lambda: import_history.undo(cur, user, result.batch_id), lambda: import_history.history(cur, user)):
         with pytest.raises(PermissionDenied):
             attempt()
 
@@ -314,7 +315,7 @@ def test_an_unknown_drive_is_refused(cur: duckdb.DuckDBPyConnection, tmp_path: P
 def test_history_lists_batches_newest_first(cur: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     import_file(cur, SYSTEM, sheet(tmp_path, *PEOPLE, name="a.csv"))
     import_file(cur, SYSTEM, sheet(tmp_path, "周九,,13500135000,,,,,,,,,", name="b.csv"))
-    history = imports.history(cur, SYSTEM)
+    history = import_history.history(cur, SYSTEM)
     assert history["file_name"].to_list() == ["b.csv", "a.csv"]
     assert isinstance(history, pl.DataFrame)
 
@@ -334,12 +335,12 @@ def test_undo_is_one_transaction_a_failure_at_its_end_leaves_everything(cur: duc
         raise RuntimeError("disk full")
     monkeypatch.setattr(imports.audit, "record", broken)     # the last step, after every delete
     with pytest.raises(RuntimeError):
-        imports.undo(cur, HR, result.batch_id)
+        import_history.undo(cur, HR, result.batch_id)
     assert table_counts(cur) == before
     assert cur.sql("select * from candidate order by id").pl().equals(people_before)
     assert cur.execute("select undone_at from import_batch where id = ?", [result.batch_id]).fetchall() == [(None,)]
     monkeypatch.undo()
-    undone = imports.undo(cur, HR, result.batch_id)
+    undone = import_history.undo(cur, HR, result.batch_id)
     assert undone.deleted_applications == 5
     assert cur.execute("select count(*) from application where import_batch_id = ?", [result.batch_id]
                        ).fetchall() == [(0,)]

@@ -63,7 +63,7 @@ def test_db_check_command(demo_db: Path) -> None:
 
 
 def test_imports_and_their_undo_keep_it_whole(demo_cur: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    from db import imports
+    from db import import_history
     from loaders.importer import import_file
 
     drive = demo_cur.execute("select id from campus_drive where status = 'held' order by id limit 1").fetchall()[0][0]
@@ -76,5 +76,5 @@ def test_imports_and_their_undo_keep_it_whole(demo_cur: duckdb.DuckDBPyConnectio
     _, result = import_file(demo_cur, SYSTEM, sheet, drive_id=drive)
     assert (result.inserted, result.matched, result.rejected) == (1, 1, 1)
     assert sum(integrity.dangling(demo_cur).values()) == 0
-    imports.undo(demo_cur, SYSTEM, result.batch_id)
+    import_history.undo(demo_cur, SYSTEM, result.batch_id)
     assert sum(integrity.dangling(demo_cur).values()) == 0
