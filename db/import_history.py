@@ -10,7 +10,7 @@ from db.bulk import frame
 from db.connection import run_in_transaction
 from db.contact_keys import KINDS, key_sql
 from db.errors import DomainError, NotFound, ValidationError
-from db.imports import FILLABLE
+from db.import_matches import FILLABLE
 from db.permissions import Action, User, require
 from db.sql import Cursor, rows, scalar
 

@@ -28,19 +28,25 @@ from db.connection import run_in_transaction
 from db.contact_keys import key_sql
 from db.enums import Degree, TalentCategory, derive_talent_category
 from db.errors import DomainError, NotFound
+from db.import_matches import (
+    NOTES,
+    SliceContext,
+    add_applications,
+    applications,
+    apply_fills,
+    conflict_warnings,
+    create_employers,
+    fills_for,
+    release_stale_keys,
+)
 from db.permissions import Action, User, require
 from db.sql import Cursor, next_id, rows, to_json
 
 Progress = Callable[[float, str], None]
 # Blank fields of an existing candidate that a matching row may fill (never overwrite).
-FILLABLE = ("gender", "mobile", "email", "university_id", "university_raw", "college", "major", "degree",
-            "graduation_year", "graduation_month")
-COMPARED = {"gender": "性别", "mobile": "手机号", "email": "邮箱", "university_id": "学校", "college": "学院",
-            "major": "专业", "degree": "学历", "graduation_year": "毕业年份"}
 PERSON_SCHEMA = {"person": pl.Int32, "name": pl.String, "gender": pl.String, "mobile": pl.String, "email": pl.String,
                  "university_id": pl.Int64, "university_raw": pl.String, "college": pl.String, "major": pl.String,
                  "degree": pl.String, "graduation_year": pl.Int32, "graduation_month": pl.Int32}
-NOTES = {"row_number": pl.Int32, "field": pl.String, "message": pl.String}
 APPLICATION_FIELDS = ("employer_raw", "employer_id", "position", "intent")     # of a row, for its drive application
 
 
@@ -236,7 +242,7 @@ def _write(cur: Cursor, actor: User, b: BatchInput, say: Progress) -> ImportResu
             raise NotFound(f"校园招聘场次 #{b.drive_id} 不存在：请确认场次编号（--drive）。")
         enclave_id = found[0][0]
     batch_id = next_id(cur, "seq_import_batch")
-    created = _create_employers(cur, b, now)
+    created = create_employers(cur, b.create_employers, b.drive_id, now)
     _insert_batch(cur, actor, b, batch_id, now)      # its counts, warnings and report follow at the end
     say(0.05, "匹配已有人员……")
     held = held_by(cur, b.contacts)
@@ -256,7 +262,7 @@ def _write(cur: Cursor, actor: User, b: BatchInput, say: Progress) -> ImportResu
     rejected = people.rows.height - plan.outcomes.height
     say(0.1, "登记联系方式……")
     pending = bulk.Deferred(b.workdir, {"batch_id": batch_id})
-    written.warnings += pending.add("import_warning", _conflict_warnings(plan.persons))
+    written.warnings += pending.add("import_warning", conflict_warnings(plan.persons))
 
     def keys_and_outcomes() -> None:
         _claim_keys(cur, plan.persons.filter(pl.col("is_new")))
@@ -266,7 +272,7 @@ def _write(cur: Cursor, actor: User, b: BatchInput, say: Progress) -> ImportResu
     # while the merged people and the rows that need Python are worked out; anything else that needs
     # the connection meanwhile waits.
     with _Alongside(keys_and_outcomes) as connection:
-        context = _SliceContext(actor, batch_id, b.drive_id, enclave_id, now, created, plan.persons, connection)
+        context = SliceContext(actor, batch_id, b.drive_id, enclave_id, now, created, plan.persons, connection)
         fresh = [_write_slice(cur, context, b.merged(plan.together), written, pending)]
         for part in _rows_to_read(b, plan):
             fresh.append(_write_slice(cur, context, part, written, pending))
@@ -337,19 +343,7 @@ def _plan(cur: Cursor, people: People, held: pl.DataFrame) -> _Plan:
     return _Plan(persons, outcomes, together)
 
 
-@dataclass(frozen=True)
-class _SliceContext:
-    actor: User
-    batch_id: int
-    drive_id: int | None
-    enclave_id: int | None
-    now: datetime
-    created_employers: dict[str, int]
-    persons: pl.DataFrame
-    connection: threading.Lock          # held while using the connection (see _Alongside)
-
-
-def _write_slice(cur: Cursor, c: _SliceContext, part: Slice, written: _Written, pending: bulk.Deferred) -> pl.DataFrame:
+def _write_slice(cur: Cursor, c: SliceContext, part: Slice, written: _Written, pending: bulk.Deferred) -> pl.DataFrame:
     """The fills, applications and warnings of a slice; returns its new people (with candidate_id),
     whose candidate rows `_insert_candidates` writes."""
     people = part.people.cast(PERSON_SCHEMA).join(  # type: ignore[arg-type]
@@ -358,13 +352,13 @@ def _write_slice(cur: Cursor, c: _SliceContext, part: Slice, written: _Written, 
     notes = pl.DataFrame(schema=NOTES)
     if matched.height:
         with c.connection:
-            fills, notes = _fills(cur, matched)
-            written.filled += _apply_fills(cur, c.actor, fills, pending, c.now)
+            fills, notes = fills_for(cur, matched)
+            written.filled += apply_fills(cur, c.actor, fills, pending, c.now)
     if c.drive_id is not None and part.applications.height:
         ids = part.applications.select("person").unique().join(c.persons.select("person", "candidate_id"), on="person")
         with c.connection:
-            apps, employer_notes = _applications(cur, part.applications, ids, c.drive_id, c.created_employers)
-            written.applications += _add_applications(cur, c, apps, pending)
+            apps, employer_notes = applications(cur, part.applications, ids, c.drive_id, c.created_employers)
+            written.applications += add_applications(cur, c, apps, pending)
         notes = pl.concat([notes, employer_notes], how="vertical_relaxed")
     written.warnings += pending.add("import_warning", pl.concat([part.warnings.select(*NOTES).cast(NOTES),
                                                                  notes.cast(NOTES)]))
@@ -391,7 +385,7 @@ def _rows_to_read(b: BatchInput, plan: _Plan) -> Iterator[Slice]:
                         warnings=pl.DataFrame(schema=NOTES))
 
 
-def _insert_candidates(cur: Cursor, c: _SliceContext, staged_rows: list[Path], plan: _Plan,
+def _insert_candidates(cur: Cursor, c: SliceContext, staged_rows: list[Path], plan: _Plan,
                        merged: pl.DataFrame, spoken: pl.DataFrame) -> None:
     """Every new person into `candidate` in one INSERT: those with one row straight from the staged
     files, the merged ones from `merged` (candidate_id + PERSON_SCHEMA's fields), their pinyin from
@@ -424,89 +418,6 @@ def _insert_candidates(cur: Cursor, c: _SliceContext, staged_rows: list[Path], p
              {**params, "other": TalentCategory.OTHER.value})
 
 
-def _conflict_warnings(people: pl.DataFrame) -> pl.DataFrame:
-    both = people.filter(pl.col("by_mobile").is_not_null() & pl.col("by_email").is_not_null()
-                         & (pl.col("by_mobile") != pl.col("by_email")))
-    return both.select(pl.col("person").alias("row_number"), pl.lit("email").alias("field"), pl.format(
-        "手机号属于已有人员 #{}，邮箱却属于另一人员 #{}：按手机号匹配，邮箱未写入，请核对是否为同一人",
-        pl.col("by_mobile"), pl.col("by_email")).alias("message"))
-
-
-def _fills(cur: Cursor, matched: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Per matched candidate, the blank fields this file fills; and warnings where the file differs."""
-    empty_notes = pl.DataFrame(schema=NOTES)
-    if matched.height == 0:
-        return pl.DataFrame(), empty_notes
-    with registered(cur, "import_matched", matched.select("candidate_id").unique()):
-        existing = frame(cur, f"""
-            select c.id as candidate_id, c.name as old_name, u.name as old_school, {', '.join('c.' + f + ' as old_' + f for f in FILLABLE)}
-            from candidate c left join university u on u.id = c.university_id
-            where c.id in (select candidate_id from import_matched)""")
-    joined = matched.join(existing, on="candidate_id", how="inner").sort("person")
-    # Only the first person (file order) matched to a candidate fills its blanks; a mobile or e-mail
-    # fills only when nobody else holds it.
-    first = joined.unique("candidate_id", keep="first", maintain_order=True)
-    free = {"mobile": pl.col("by_mobile").is_null(), "email": pl.col("by_email").is_null()}
-    fills = first.select("candidate_id", *[
-        pl.when(pl.col(f"old_{f}").is_null() & pl.col(f).is_not_null() & free.get(f, pl.lit(True))).then(pl.col(f)).alias(f)
-        for f in FILLABLE])
-    fills = fills.filter(pl.any_horizontal(pl.col(f).is_not_null() for f in FILLABLE))
-    notes = [empty_notes]
-    for f, label in COMPARED.items():
-        old, new = (("old_school", "university_raw") if f == "university_id" else (f"old_{f}", f))
-        differs = pl.col(f"old_{f}").is_not_null() & pl.col(f).is_not_null() & (pl.col(f"old_{f}") != pl.col(f))
-        notes.append(joined.filter(differs.fill_null(False)).select(
-            pl.col("person").alias("row_number"), pl.lit(f).alias("field"),
-            pl.format("与已有人员 #{}（{}）的{}不同：已有「{}」，文件为「{}」，未覆盖，请核对", pl.col("candidate_id"),
-                      pl.col("old_name"), pl.lit(label), pl.col(old).cast(pl.String), pl.col(new).cast(pl.String))
-            .alias("message")))
-    return fills, pl.concat(notes, how="vertical_relaxed")
-
-
-def _create_employers(cur: Cursor, b: BatchInput, now: datetime) -> dict[str, int]:
-    """Employers HR confirmed to create (names still unknown in the file): name → new id."""
-    wanted = [n for n in dict.fromkeys(b.create_employers) if n and n.strip()]
-    if not wanted or b.drive_id is None:
-        return {}
-    known = {name for (name,) in rows(cur, "select name from employer where name in (select unnest($names))",
-                                      {"names": wanted})}
-    new = [n for n in wanted if n not in known]
-    if not new:
-        return {}
-    ids = reserve_ids(cur, "seq_employer", len(new))
-    table = pl.DataFrame({"id": ids, "name": new, "created_at": [now] * len(new)})
-    with registered(cur, "import_employers", table):
-        _run(cur, "insert into employer (id, name, created_at) select id, name, created_at from import_employers")
-    return dict(zip(new, ids.to_list()))
-
-
-def _applications(cur: Cursor, rows_: pl.DataFrame, person_to_candidate: pl.DataFrame, drive_id: int,
-                  created: dict[str, int]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """One application per person and employer for the drive, unless that application already exists."""
-    apps = rows_.join(person_to_candidate, on="person", how="inner")
-    if created:
-        made = pl.DataFrame({"employer_raw": list(created), "created_id": list(created.values())},
-                            schema={"employer_raw": pl.String, "created_id": pl.Int64})
-        apps = apps.join(made, on="employer_raw", how="left").with_columns(
-            pl.coalesce("employer_id", "created_id").alias("employer_id")).drop("created_id")
-    unknown = apps.filter(pl.col("employer_raw").is_not_null() & pl.col("employer_id").is_null())
-    notes = unknown.select("row_number", pl.lit("employer").alias("field"), pl.format(
-        "意向企业「{}」不在企业名录中：投递未关联企业（可在导入页确认新建该企业后重新导入）", pl.col("employer_raw"))
-        .alias("message"))
-    apps = apps.sort("row_number").group_by("candidate_id", "employer_id", maintain_order=True).agg(
-        pl.col("intent").fill_null(False).any().alias("intent"), pl.col("position").drop_nulls().first(),
-        pl.col("row_number").first())
-    with registered(cur, "import_apps", apps.select("candidate_id", pl.col("employer_id").cast(pl.Int64))):
-        existing = frame(cur, """
-            select a.candidate_id, a.employer_id from application a
-            join import_apps i on i.candidate_id = a.candidate_id and i.employer_id is not distinct from a.employer_id
-            where a.drive_id = $drive""", {"drive": drive_id})
-    if existing.height:
-        apps = apps.join(existing.with_columns(pl.lit(True).alias("exists")), on=["candidate_id", "employer_id"],
-                         how="left", nulls_equal=True).filter(pl.col("exists").is_null()).drop("exists")
-    return apps, notes
-
-
 def _insert_batch(cur: Cursor, actor: User, b: BatchInput, batch_id: int, now: datetime) -> None:
     """The batch's row, its outcome counts still zero (set in the same transaction once known)."""
     _run(cur, """
@@ -522,51 +433,8 @@ def _claim_keys(cur: Cursor, fresh: pl.DataFrame) -> None:
     """The new people's mobiles and e-mails into contact_key (keys of deleted candidates are released)."""
     if fresh.height == 0:
         return
-    _release_stale_keys(cur, fresh)
+    release_stale_keys(cur, fresh)
     bulk.insert_contact_keys(cur, fresh.select(pl.col("candidate_id").alias("id"), "mobile", "email"))
-
-
-def _release_stale_keys(cur: Cursor, people: pl.DataFrame) -> None:
-    """Keys still held by deleted candidates do not make anyone a match; a new person takes them over."""
-    with registered(cur, "import_new_keys", people.select("mobile", "email")):
-        _run(cur, f"""
-            delete from contact_key
-            where key in (select {key_sql('m', 'mobile')} from import_new_keys where mobile is not null
-                          union all select {key_sql('e', 'email')} from import_new_keys where email is not null)
-              and candidate_id not in (select id from candidate where deleted_at is null)""")
-
-
-def _apply_fills(cur: Cursor, actor: User, fills: pl.DataFrame, pending: bulk.Deferred, now: datetime) -> int:
-    if fills.height == 0:
-        return 0
-    _release_stale_keys(cur, fills)
-    with registered(cur, "import_fills", fills):
-        sets = ", ".join(f"{f} = coalesce(c.{f}, x.{f})" for f in FILLABLE)   # names from FILLABLE, not input
-        _run(cur, f"update candidate c set {sets}, version = c.version + 1, updated_by = $who, updated_at = $at"
-                    " from import_fills x where c.id = x.candidate_id", {"who": actor.username, "at": now})
-    trail = fills.with_columns(pl.col(f).cast(pl.String) for f in FILLABLE).unpivot(
-        index="candidate_id", on=list(FILLABLE), variable_name="field", value_name="value").drop_nulls("value")
-    pending.add("import_fill", trail)
-    bulk.insert_contact_keys(cur, fills.select(pl.col("candidate_id").alias("id"), "mobile", "email"))
-    return trail.height
-
-
-def _add_applications(cur: Cursor, c: _SliceContext, apps: pl.DataFrame, pending: bulk.Deferred) -> int:
-    """The drive's applications with their first stage event (created: from_stage null)."""
-    if apps.height == 0:
-        return 0
-    apps = apps.with_columns(reserve_ids(cur, "seq_application", apps.height).alias("id"),
-                             pl.when(pl.col("intent")).then(pl.lit("intent")).otherwise(pl.lit("applied")).alias("stage"))
-    pending.add("application", apps.select(
-        "id", "candidate_id", "employer_id", pl.lit(c.drive_id).alias("drive_id"), "stage",
-        pl.lit(c.batch_id).alias("import_batch_id"), pl.lit(c.actor.username).alias("created_by"),
-        pl.lit(c.now).alias("created_at"), pl.lit(c.now).alias("updated_at")))
-    pending.add("stage_event", apps.select(
-        pl.col("id").alias("application_id"), "candidate_id", pl.lit(None, dtype=pl.String).alias("from_stage"),
-        pl.col("stage").alias("to_stage"), pl.lit(c.now).alias("occurred_at"), pl.lit(c.actor.username).alias("actor"),
-        pl.concat_str(pl.lit(f"导入批次 #{c.batch_id}"), pl.format("；意向岗位：{}", pl.col("position")),
-                      ignore_nulls=True).alias("note")))
-    return apps.height
 
 
 def _run(cur: Cursor, query: str, params: dict[str, Any] | None = None) -> None:
