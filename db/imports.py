@@ -67,7 +67,7 @@ class Slice:
 
 
 @dataclass(frozen=True)
-class Staged:
+class StagedParts:
     """A file's normalised rows as the importer set them aside: Parquet files that DuckDB reads directly."""
 
     rows: list[Path]                # kept rows: row_number, PERSON_SCHEMA's fields, and the application fields
@@ -105,7 +105,7 @@ class BatchInput:
     read: int
     contacts: pl.DataFrame          # mobile, email of every kept row: matched while `people` is worked out
     people: Callable[[], People]
-    staged: Staged
+    staged: StagedParts
     merged: Callable[[pl.DataFrame], Slice]
     readings: Callable[[], pl.DataFrame]    # name, name_pinyin, name_initials of every name in staged.rows
     workdir: Path | None = None
@@ -169,7 +169,8 @@ def drives(cur: Cursor) -> pl.DataFrame:
 
 def match(cur: Cursor, people: pl.DataFrame) -> pl.DataFrame:
     """person, by_mobile, by_email: the live candidate holding each person's mobile / e-mail key."""
-    return _matched(people, held_by(cur, people))
+    return _matched(people.select("person", "mobile", "email"), held_by(cur, people)).select(
+        "person", "by_mobile", "by_email").sort("person")
 
 
 def held_by(cur: Cursor, contacts: pl.DataFrame) -> pl.DataFrame:
@@ -188,13 +189,12 @@ def held_by(cur: Cursor, contacts: pl.DataFrame) -> pl.DataFrame:
 
 
 def _matched(people: pl.DataFrame, held: pl.DataFrame) -> pl.DataFrame:
-    """person, by_mobile, by_email for `people` (person, mobile, email), from `held_by`'s answer."""
-    out = people.select("person", "mobile", "email")
+    """`people` (with mobile and email) and by_mobile, by_email: who holds them, from `held_by`'s answer."""
     for kind, column in (("mobile", "by_mobile"), ("email", "by_email")):
         holders = held.filter(pl.col("kind") == kind).select(pl.col("value").alias(kind),
                                                              pl.col("candidate_id").cast(pl.Int64).alias(column))
-        out = out.join(holders, on=kind, how="left", maintain_order="left")
-    return out.select("person", "by_mobile", "by_email").sort("person")
+        people = people.join(holders, on=kind, how="left", maintain_order="left")
+    return people
 
 
 # ---------------------------------------------------------------- the import
@@ -328,8 +328,7 @@ def _plan(cur: Cursor, people: People, held: pl.DataFrame) -> _Plan:
     (in file order), and decide each kept row's outcome."""
     persons = people.persons.select(pl.col("person").cast(pl.Int32), pl.col("mobile").cast(pl.String),
                                     pl.col("email").cast(pl.String)).sort("person")
-    persons = persons.join(_matched(persons, held), on="person", how="left", maintain_order="left").with_columns(
-        pl.coalesce("by_mobile", "by_email").alias("candidate_id"))
+    persons = _matched(persons, held).with_columns(pl.coalesce("by_mobile", "by_email").alias("candidate_id"))
     is_new = persons["candidate_id"].is_null()
     ids = persons["candidate_id"].scatter(is_new.arg_true(), reserve_ids(cur, "seq_candidate", int(is_new.sum())))
     persons = persons.with_columns(ids.alias("candidate_id"), is_new.alias("is_new"))

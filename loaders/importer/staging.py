@@ -117,8 +117,8 @@ class Store:
     def paths(self, part: str) -> list[Path]:
         return [self._folder / f"{i:06d}-{part}.parquet" for i in range(self._count)]
 
-    def staged(self) -> imports.Staged:
-        return imports.Staged(*(self.paths(part) for part in self.PARTS))
+    def staged(self) -> imports.StagedParts:
+        return imports.StagedParts(*(self.paths(part) for part in self.PARTS))
 
 
 @dataclass
@@ -215,10 +215,6 @@ class Deduplicated:
 
     rows: pl.DataFrame              # row_number, person (null: rejected), sorted by row_number
     persons: pl.DataFrame           # person, mobile, email
-
-    @property
-    def read(self) -> int:
-        return self.rows.height
 
     @property
     def rejected(self) -> int:
