@@ -13,10 +13,10 @@ import polars as pl
 
 from db import audit
 from db.connection import transaction
-from db.contacts import mask_email, mask_mobile
+from db.contacts import mask_email, mask_mobile, normalise_email, normalise_mobile
 from db.errors import NotFound, PermissionDenied
 from db.permissions import Action, User, can, require
-from db.sql import Cursor, frame, rows, scalar
+from db.sql import Cursor, contains, frame, rows, scalar
 
 PAGE_SIZE = 50
 SORTS = {
@@ -142,36 +142,65 @@ def mask_frame(df: pl.DataFrame, actor: User, *, reveal: bool = False) -> pl.Dat
 
 # --- search ----------------------------------------------------------------------------------------
 
-def _text_clause(text: str) -> tuple[str, dict[str, Any]]:
-    """Which columns a search string is matched against, by what it looks like."""
+def _text_clause(actor: User, text: str) -> tuple[str, dict[str, Any]]:
+    """Which columns a search string is matched against, by what it looks like.
+
+    Text is matched literally (`contains`, never LIKE patterns: '%' and '_' are characters). Contacts
+    are matched by any part — substring, prefix, last 4 digits — only among people whose contacts the
+    actor may see (recruiters: their own enclave; managers, HR, admins: everyone, since they may reveal
+    anyone's). Everyone else is found by contact only on the exact whole, normalised mobile or e-mail,
+    which is what finding a duplicate needs; a partial match there would tell, one query at a time,
+    the digits a masked number hides.
+    """
     q = "".join(text.split()).lower()
     if not q:
         return "true", {}
+    visible, params = _contacts_visible_clause(actor)
+    mobile, email = normalise_mobile(text).value, normalise_email(text).value
+    exact = []
+    if mobile:
+        exact.append("c.mobile = $exact_mobile")
+        params["exact_mobile"] = mobile
+    if email:
+        exact.append("c.email = $exact_email")
+        params["exact_email"] = email
     if q.isdigit():
-        if len(q) == 4:
-            return "right(c.mobile, 4) = $q", {"q": q}
-        return "c.mobile like $like", {"like": f"%{q}%"}
+        partial = "right(c.mobile, 4) = $q" if len(q) == 4 else contains("c.mobile", "$q")
+        return _any_of(*exact, f"({partial} and {visible})"), params | {"q": q}
     if "@" in q:
-        return "c.email like $like", {"like": f"%{q}%"}
+        return _any_of(*exact, f"({contains('c.email', '$q')} and {visible})"), params | {"q": q}
     if q.isascii() and q.isalpha():
-        return (
-            "(c.name_pinyin like $like or (' ' || c.name_initials || ' ') like $initials or c.email like $like)",
-            {"like": f"%{q}%", "initials": f"% {q} %"},
-        )
+        return _any_of(
+            contains("c.name_pinyin", "$q"), contains("(' ' || c.name_initials || ' ')", "$initials"),
+            f"({contains('c.email', '$q')} and {visible})",
+        ), params | {"q": q, "initials": f" {q} "}
     # Schools are matched through the small university/alias tables, so no join over candidates.
-    return (
-        "(c.name like $like or c.university_raw like $like"
-        " or c.university_id in (select id from university where name like $like)"
-        " or c.university_id in (select university_id from university_alias where alias = $exact))",
-        {"like": f"%{text.strip()}%", "exact": text.strip()},
-    )
+    stripped = text.strip()
+    return _any_of(
+        *exact, contains("c.name", "$text"), contains("c.university_raw", "$text"),
+        f"c.university_id in (select id from university where {contains('name', '$text')})",
+        "c.university_id in (select university_id from university_alias where alias = $text)",
+    ), params | {"text": stripped}
+
+
+def _contacts_visible_clause(actor: User) -> tuple[str, dict[str, Any]]:
+    """SQL true exactly for the people whose contacts `actor` may see (or reveal)."""
+    if not actor.is_recruiter:
+        return ("true", {}) if can(actor, Action.VIEW_ALL_CONTACTS) else ("false", {})
+    if actor.enclave_id is None:
+        return "false", {}
+    return "c.enclave_id = $own_enclave", {"own_enclave": actor.enclave_id}
+
+
+def _any_of(*clauses: str) -> str:
+    return "(" + " or ".join(clauses) + ")"
 
 
 def _where(actor: User, text: str, filters: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     unknown = set(filters) - set(FILTERS)
     if unknown:
         raise TypeError(f"unknown candidate filters: {sorted(unknown)}")
-    clause, params = _text_clause(text)
+    clause, params = _text_clause(actor, text)
     clauses = ["c.merged_into is null", "c.deleted_at is null", clause]
     for key, clause in FILTER_CLAUSES.items():
         if filters.get(key) is not None and filters.get(key) != "":

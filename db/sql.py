@@ -51,6 +51,12 @@ def frame(cur: Cursor, query: str, params: dict[str, Any] | None = None) -> pl.D
     return cur.sql(query, params=bind(query, params)).pl()
 
 
+def contains(column: str, param: str) -> str:
+    """SQL true when `column` holds the bound text `param` literally: no LIKE wildcards, so a user's
+    '%' or '_' is just a character. (PostgreSQL: `strpos(column, param) > 0`.)"""
+    return f"contains({column}, {param})"
+
+
 def year_bounds(year: int) -> dict[str, date]:
     """Half-open [start, end) bounds of a calendar year, as bind parameters."""
     return {"start": date(year, 1, 1), "end": date(year + 1, 1, 1)}

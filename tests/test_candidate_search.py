@@ -97,3 +97,48 @@ def test_merged_and_deleted_people_are_not_listed(cur: duckdb.DuckDBPyConnection
     cur.execute("update candidate set merged_into = ? where id = ?", [people["zw"], people["zl"]])
     cur.execute("update candidate set deleted_at = now() where id = ?", [people["wf"]])
     assert sorted(candidates.search(cur, SYSTEM)["id"].to_list()) == sorted([people["zw"], people["ly"]])
+
+
+# --- what search tells about people whose contacts the actor may not see ------------------------
+
+def test_recruiter_finds_other_enclaves_people_only_by_their_whole_contact(cur: duckdb.DuckDBPyConnection,
+                                                                          people: dict) -> None:
+    """王芳 (GY) is masked for a recruiter of SH: a prefix, a substring or the last 4 digits of her
+    mobile, or part of her e-mail, must not find her; the whole number or address must (duplicates)."""
+    rec = people["rec_sh"]
+    for partial in ("1370000", "00001234", "1234", "137", "wf@", "qq.com", "qq"):
+        assert people["wf"] not in candidates.search(cur, rec, partial)["id"].to_list(), partial
+        assert candidates.count(cur, rec, partial) == len(candidates.search(cur, rec, partial)), partial
+    for whole in ("13700001234", "+86 137-0000-1234", "１３７００００１２３４", "WF@qq.com"):
+        found = candidates.search(cur, rec, whole)
+        assert found["id"].to_list() == [people["wf"]], whole
+        assert found["mobile"][0] == "137****1234"       # still masked
+    # Their own enclave's people are found by any part, as before.
+    assert candidates.search(cur, rec, "8000")["id"].to_list() == [people["zw"]]
+    assert candidates.search(cur, rec, "zhangwei@")["id"].to_list() == [people["zw"]]
+    # Managers may reveal anyone's contacts, so any part finds anyone.
+    assert sorted(candidates.search(cur, people["manager"], "8000")["id"].to_list()) == sorted(
+        [people["zw"], people["ly"]])
+
+
+def test_digit_by_digit_probing_learns_nothing(cur: duckdb.DuckDBPyConnection, people: dict) -> None:
+    """The attack the rule exists for: growing a prefix one digit at a time, keeping the digit that
+    still finds the masked person. Every probe short of the whole number must find no one."""
+    rec, target = people["rec_sh"], "13700001234"
+    for length in range(1, len(target)):
+        for digit in "0123456789":
+            probe = target[: length - 1] + digit
+            assert people["wf"] not in candidates.search(cur, rec, probe)["id"].to_list(), probe
+
+
+@pytest.mark.parametrize("text", ["%", "_", "%%", "1%4", "z_w", "%@%", "张%", "_伟"])
+def test_search_text_is_literal(cur: duckdb.DuckDBPyConnection, people: dict, text: str) -> None:
+    """'%' and '_' are characters, not wildcards — for everyone."""
+    assert candidates.search(cur, SYSTEM, text).height == 0
+    assert candidates.count(cur, SYSTEM, text) == 0
+
+
+def test_a_name_with_wildcard_characters_is_found_literally(cur: duckdb.DuckDBPyConnection, people: dict) -> None:
+    hr = User(92, "hr2", "hr")
+    odd = cc.add(cur, hr, CandidateDraft(name="王_%", mobile="13600000001", channel="online", **CONSENT))
+    assert candidates.search(cur, SYSTEM, "_%")["id"].to_list() == [odd]
