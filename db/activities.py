@@ -11,7 +11,7 @@ from typing import TypeVar
 
 import polars as pl
 
-from db import audit, candidates, clock
+from db import audit, candidates, clock, national_id
 from db.connection import run_in_transaction
 from db.enums import ActivityKind
 from db.errors import ConcurrentEdit, ValidationError
@@ -178,6 +178,8 @@ def _body(body: str | None) -> str:
         raise ValidationError("请填写沟通内容。", field="body")
     if len(text) > MAX_BODY:
         raise ValidationError(f"沟通内容最多 {MAX_BODY} 个字（现为 {len(text)} 个字），请精简。", field="body")
+    if national_id.contains(text):
+        raise ValidationError("沟通内容中含有身份证号码：本系统不保存身份证号，请删除后再保存。", field="body")
     return text
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import polars as pl
 
-from db import audit, clock, duplicates, universities
+from db import audit, clock, duplicates, erasure, exports, limits, national_id, universities
 from db.candidates import (
     PROFILE_FIELDS,
     Candidate,
@@ -43,7 +43,7 @@ from db.pinyin import readings
 from db.sql import Cursor, frame, next_id, rows
 
 EXPORT_LIMIT = 200_000
-MAX_TAG_LENGTH = 20
+MAX_TAG_LENGTH = limits.TAG
 
 
 @dataclass(frozen=True)
@@ -93,11 +93,10 @@ def _clean(text: str | None) -> str | None:
 def normalise(cur: Cursor, draft: CandidateDraft) -> dict[str, Any]:
     """Validated, stored values for a draft; raises ValidationError naming the field."""
     year = clock.today().year
+    _refuse_long_or_identifying(draft)
     name = _clean(draft.name)
     if not name:
         raise ValidationError("请填写姓名。", field="name")
-    if len(name) > 50:
-        raise ValidationError("姓名过长（最多 50 个字符）。", field="name")
     mobile, email = normalise_mobile(draft.mobile), normalise_email(draft.email)
     if mobile.problem:
         raise ValidationError(mobile.problem + "。", field="mobile")
@@ -144,6 +143,29 @@ def normalise(cur: Cursor, draft: CandidateDraft) -> dict[str, Any]:
         "consent_purpose": _clean(draft.consent_purpose), "next_follow_up_on": draft.next_follow_up_on,
         "notes": (draft.notes or "").strip() or None, "tags": tags,
     }
+
+
+# Free-text fields of the form, with the labels its messages use; lengths come from db/limits.py.
+_TEXT_LABELS = {"name": "姓名", "mobile": "手机", "email": "邮箱", "university_raw": "学校名称", "college": "学院",
+                "major": "专业", "consent_method": "授权取得方式", "consent_purpose": "使用目的", "notes": "备注"}
+
+
+def _refuse_long_or_identifying(draft: CandidateDraft) -> None:
+    """No text longer than its field allows (the importer applies the same limits), and no national
+    ID number anywhere: the CRM stores none, so the form says so instead of keeping one in a note.
+    Neither message repeats what was typed."""
+    for field_name, label in _TEXT_LABELS.items():
+        value = getattr(draft, field_name)
+        if value is None:
+            continue
+        limit = limits.CANDIDATE_TEXT.get(field_name)
+        if limit is not None and len(str(value).strip()) > limit:
+            raise ValidationError(limits.too_long(label, str(value).strip(), limit), field=field_name)
+        if national_id.contains(value):
+            raise ValidationError(f"「{label}」中含有身份证号码：本系统不保存身份证号，请删除后再保存。", field=field_name)
+    for tag in draft.tags:
+        if national_id.contains(tag):
+            raise ValidationError("标签中含有身份证号码：本系统不保存身份证号，请删除后再保存。", field="tags")
 
 
 # The ids a candidate points at, each with the table that must hold it (candidate declares no
@@ -221,9 +243,8 @@ def add(cur: Cursor, actor: User, draft: CandidateDraft, *, duplicate_reason: st
 def update(cur: Cursor, actor: User, candidate_id: int, draft: CandidateDraft, *, expected_version: int,
            duplicate_reason: str | None = None) -> None:
     """Save an edit made on `expected_version`; someone else's newer save raises ConcurrentEdit."""
-    enclave_id = require_editable(cur, actor, candidate_id)
-    current = require_live(get(cur, actor, candidate_id, reveal=can(actor, Action.VIEW_ALL_CONTACTS)
-                                or contacts_visible(actor, enclave_id)))
+    require_editable(cur, actor, candidate_id)
+    current = require_live(get(cur, actor, candidate_id))     # only its name, school and year are compared
     if actor.is_recruiter and draft.enclave_id != actor.enclave_id:
         raise PermissionDenied("招才专员不能把候选人转到其他飞地，请联系人事/数据岗。")
     values = normalise(cur, draft)
@@ -334,37 +355,9 @@ def bulk_add_tag(cur: Cursor, actor: User, ids: list[int], tag: str) -> tuple[in
     return run_in_transaction(cur, work), skipped
 
 
-# --- deletion on request (PIPL art. 47) ----------------------------------------------------------
+# --- deletion on request (PIPL art. 47): db/erasure.py; kept importable from here (a stable interface)
 
-ERASED = ("name_pinyin", "name_initials", "gender", "birth_year", "mobile", "email", "college", "notes",
-          "next_follow_up_on")
-
-
-def delete_on_request(cur: Cursor, actor: User, candidate_id: int, *, reason: str) -> None:
-    """Anonymise a person who asked to be deleted: name replaced, contacts and personal details
-    cleared, activity texts and tags removed, personal values scrubbed from earlier audit entries.
-    Applications and stage history stay, so the year's counts do not change."""
-    require_editable(cur, actor, candidate_id)
-    require_live(get(cur, actor, candidate_id))
-    if not (reason or "").strip():
-        raise ValidationError("请填写删除依据（例如：本人于某日电话/书面要求删除）。", field="reason")
-
-    def work(cur: Cursor) -> None:
-        assignments = ", ".join(f"{k} = null" for k in ERASED)
-        cur.execute(f"update candidate set name = $name, {assignments}, deleted_at = $now, updated_at = $now,"
-                    " updated_by = $actor, version = version + 1 where id = $id",
-                    {"name": f"已删除#{candidate_id}", "now": clock.now(), "actor": actor.username, "id": candidate_id})
-        cur.execute("delete from contact_key where candidate_id = $id", {"id": candidate_id})
-        cur.execute("delete from candidate_tag where candidate_id = $id", {"id": candidate_id})
-        cur.execute("update activity set body = '（内容已按本人要求删除）' where candidate_id = $id", {"id": candidate_id})
-        # The audit trail keeps who did what and when; the personal values it recorded must go too.
-        cur.execute("update audit_log set before_json = $r, after_json = $r where entity = 'candidate'"
-                    " and entity_id = $sid and (before_json is not null or after_json is not null)",
-                    {"r": '{"redacted": "按本人要求删除"}', "sid": str(candidate_id)})
-        audit.record(cur, actor, "delete", entity="candidate", entity_id=candidate_id,
-                     detail=f"按本人要求删除（匿名化）：{reason.strip()}", after={"cleared": list(ERASED) + ["name"]})
-
-    run_in_transaction(cur, work)
+delete_on_request = erasure.delete_on_request
 
 
 # --- export ----------------------------------------------------------------------------------------
@@ -375,19 +368,23 @@ EXPORT_COLUMNS = {"id": "编号", "name": "姓名", "gender": "性别", "mobile"
                   "created_at": "建档时间"}
 
 
+FILTER_LABELS = {"enclave_id": "所属飞地", "channel": "来源渠道", "talent_category": "人才类别", "degree": "学历",
+                 "graduation_year": "毕业年份", "owner_id": "负责人", "stage": "投递阶段", "tag": "标签",
+                 "drive_id": "校园招聘", "created_from": "建档起", "created_to": "建档止"}
+
+
 def export_rows(cur: Cursor, actor: User, text: str = "", *, unmasked: bool = False, **filters: Any) -> pl.DataFrame:
-    """The filtered list for a file export, Chinese headers. Unmasked exports (managers, HR,
-    admins only) are audited; recruiters' exports are masked outside their own enclave."""
+    """The filtered list for a file export, Chinese headers, audited (db/exports.py). Masked exports
+    mask every row's contacts, the actor's own enclave's too; unmasked ones are for managers, HR and
+    admins only."""
     if unmasked:
         require(actor, Action.EXPORT_UNMASKED)
     found = search(cur, actor, text, offset=0, limit=EXPORT_LIMIT, reveal=unmasked, **filters)
-    if unmasked:
-        run_in_transaction(cur, lambda c: audit.record(
-            c, actor, "export", entity="candidate", detail=f"导出未脱敏名单 {found.height} 人；条件：{text or '无'} {filters}"))
     labels = {"talent_category": TalentCategory.labels(), "channel": Channel.labels(), "stage": Stage.labels()}
-    return found.with_columns(
-        [pl.col(c).replace_strict(m, default=pl.col(c)) for c, m in labels.items()]
-    ).select([pl.col(k).alias(v) for k, v in EXPORT_COLUMNS.items()])
+    found = found.with_columns([pl.col(c).replace_strict(m, default=pl.col(c)) for c, m in labels.items()])
+    described = {"搜索": text.strip(), **{FILTER_LABELS.get(k, k): v for k, v in filters.items()}}
+    return exports.prepare(cur, actor, found, what="候选人名单", headers=EXPORT_COLUMNS, filters=described,
+                           unmasked=unmasked)
 
 
 def may_export_unmasked(actor: User) -> bool:

@@ -12,7 +12,6 @@ from typing import Any
 import polars as pl
 
 from db import audit
-from db.connection import transaction
 from db.contacts import mask_email, mask_mobile, normalise_email, normalise_mobile
 from db.errors import NotFound, PermissionDenied
 from db.permissions import Action, User, can, require
@@ -260,9 +259,8 @@ def search(
     )
     if reveal and page.height and not actor.is_recruiter:
         require(actor, Action.VIEW_ALL_CONTACTS)
-        with transaction(cur):
-            audit.record(cur, actor, "view_unmasked", entity="candidate",
-                         detail=f"列表显示完整联系方式：{page.height} 人（编号 {', '.join(map(str, page['id'].to_list()[:50]))}）")
+        audit.record_view(cur, actor, entity="candidate",
+                          detail=f"列表显示完整联系方式：{page.height} 人（编号 {', '.join(map(str, page['id'].to_list()[:50]))}）")
     return mask_frame(page, actor, reveal=reveal)
 
 
@@ -274,8 +272,10 @@ def count(cur: Cursor, actor: User, text: str = "", **filters: Any) -> int:
 
 # --- one person ------------------------------------------------------------------------------------
 
-def get(cur: Cursor, actor: User, candidate_id: int, *, reveal: bool = False) -> Candidate | None:
-    """The person with this id (also when deleted on request), contacts masked as the actor must see them."""
+def get(cur: Cursor, actor: User, candidate_id: int, *, reveal: bool = False,
+        purpose: str = "查看完整联系方式") -> Candidate | None:
+    """The person with this id (also when deleted on request), contacts masked as the actor must see them.
+    `reveal=True` (managers, HR, admins) shows them in full and is audited once per look, with `purpose`."""
     require(actor, Action.READ_PROGRAMMES)
     found = frame(
         cur,
@@ -298,9 +298,7 @@ def get(cur: Cursor, actor: User, candidate_id: int, *, reveal: bool = False) ->
     row = found.row(0, named=True)
     visible = contacts_visible(actor, row["enclave_id"], reveal=reveal)
     if reveal and visible and not actor.is_recruiter and (row["mobile"] or row["email"]):
-        with transaction(cur):
-            audit.record(cur, actor, "view_unmasked", entity="candidate", entity_id=candidate_id,
-                         detail="查看完整联系方式")
+        audit.record_view(cur, actor, entity="candidate", entity_id=candidate_id, detail=purpose)
     if not visible:
         row["mobile"], row["email"] = mask_mobile(row["mobile"]), mask_email(row["email"])
     tags = tuple(r[0] for r in rows(cur, "select tag from candidate_tag where candidate_id = $id order by tag",

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from db.limits import clip
+from db.national_id import redact
+
 CN_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")   # ASCII digits: \d would also accept Arabic-Indic ones
 EMAIL = re.compile(r"^[a-z0-9._%+\-]+@[a-z0-9\-]+(\.[a-z0-9\-]+)*\.[a-z]{2,}$")
 SCIENTIFIC = re.compile(r"^[0-9](\.[0-9]+)?e\+?[0-9]+$", re.IGNORECASE)
@@ -38,9 +41,9 @@ def normalise_mobile(raw: str | None) -> Normalised:
         return Normalised(None, None)
     text = unicodedata.normalize("NFKC", str(raw)).strip().lstrip("'")
     if SCIENTIFIC.match(text):
-        return Normalised(None, f"手机号 {text} 被 Excel 改成了科学计数法，后几位已丢失，无法恢复")
+        return Normalised(None, f"手机号 {_quoted(text)} 被 Excel 改成了科学计数法，后几位已丢失，无法恢复")
     if "*" in text:
-        return Normalised(None, f"手机号 {text} 是打码后的号码，无法使用")
+        return Normalised(None, f"手机号 {_quoted(text)} 是打码后的号码，无法使用")
     if text.endswith(".0"):
         text = text[:-2]
     compact = _SEPARATORS.sub("", text)
@@ -54,7 +57,7 @@ def normalise_mobile(raw: str | None) -> Normalised:
         foreign = _foreign(compact)
         if foreign:
             return Normalised(foreign)
-    return Normalised(None, f"手机号 {text} 不是有效的 11 位手机号")
+    return Normalised(None, f"手机号 {_quoted(text)} 不是有效的 11 位手机号")
 
 
 def _foreign(compact: str) -> str | None:
@@ -75,7 +78,12 @@ def normalise_email(raw: str | None) -> Normalised:
     text = text.replace("＠", "@").removeprefix("mailto:")
     if EMAIL.match(text):
         return Normalised(text)
-    return Normalised(None, f"邮箱 {text} 格式不正确")
+    return Normalised(None, f"邮箱 {_quoted(text)} 格式不正确")
+
+
+def _quoted(text: str) -> str:
+    """What a message may repeat of a typed value: never an ID number, never more than a short quote."""
+    return clip(redact(text))
 
 
 def mask_mobile(mobile: str | None) -> str | None:

@@ -7,6 +7,7 @@ retention check found the person still in Pinghu; nothing leaves `rejected`, `wi
 """
 from __future__ import annotations
 
+from db import national_id
 from db.enums import PIPELINE, Stage
 from db.errors import ValidationError
 
@@ -70,4 +71,6 @@ def clean(text: str | None, what: str) -> str | None:
     text = (text or "").strip()
     if len(text) > MAX_TEXT:
         raise ValidationError(f"{what}最多 {MAX_TEXT} 个字（现为 {len(text)} 个字），请精简。")
+    if national_id.contains(text):
+        raise ValidationError(f"{what}中含有身份证号码：本系统不保存身份证号，请删除后再保存。")
     return text or None

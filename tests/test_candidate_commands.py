@@ -63,12 +63,36 @@ def test_category_can_be_set_by_hand(cur: duckdb.DuckDBPyConnection, world: dict
     ({"graduation_month": 13}, "graduation_month", "1–12"),
     ({"birth_year": 1900}, "birth_year", "不合理"),
     ({"consent_method": None}, "consent", "个人信息授权"),
+    ({"name": "张" * 51}, "name", "姓名过长：最多 50 个字，现为 51 个字"),
+    ({"major": "机" * 101}, "major", "专业过长"),
+    ({"university_raw": "大" * 5_000_000}, "university_raw", "学校名称过长"),
+    ({"notes": "x" * 2001}, "notes", "备注过长"),
 ])
 def test_invalid_input_gets_a_chinese_message_naming_the_field(cur: duckdb.DuckDBPyConnection, world: dict,
                                                                change: dict, field: str, message: str) -> None:
     with pytest.raises(ValidationError, match=message) as error:
         cc.add(cur, world["hr"], draft(**change))
     assert error.value.field == field
+    assert cur.execute("select count(*) from candidate").fetchall() == [(0,)]
+
+
+def a_national_id() -> str:
+    from db.national_id import check_char
+
+    return "33048219900307123" + check_char("33048219900307123")
+
+
+@pytest.mark.parametrize("field", ["notes", "mobile", "name", "major", "college", "consent_method"])
+def test_a_national_id_is_refused_in_any_field_and_never_repeated(cur: duckdb.DuckDBPyConnection, world: dict,
+                                                                  field: str) -> None:
+    """The CRM stores no ID numbers: typed anywhere in the form, the save is refused, and the message
+    does not repeat the number."""
+    number = a_national_id()
+    with pytest.raises(ValidationError, match="身份证号") as error:
+        cc.add(cur, world["hr"], draft(**{field: f"身份证 {number}"}))
+    assert number not in str(error.value) and error.value.field == field
+    with pytest.raises(ValidationError, match="身份证号"):
+        cc.add(cur, world["hr"], draft(tags=(number,)))
     assert cur.execute("select count(*) from candidate").fetchall() == [(0,)]
 
 
@@ -175,4 +199,21 @@ def test_export_unmasked_is_for_managers_hr_admin_and_audited(cur: duckdb.DuckDB
         cc.export_rows(cur, world["rec_sh"], unmasked=True)
     assert cc.export_rows(cur, world["rec_sh"])["手机"].to_list() == ["138****8000"]
     assert cc.export_rows(cur, world["manager"], unmasked=True)["手机"].to_list() == ["13800138000"]
-    assert cur.execute("select actor from audit_log where action = 'export'").fetchall() == [("mgr",)]
+    assert cur.execute("select actor from audit_log where action = 'export' order by id").fetchall() == [
+        ("rec_sh",), ("mgr",)]
+
+
+def test_every_export_is_masked_unless_asked_and_audited_with_its_filter(cur: duckdb.DuckDBPyConnection,
+                                                                          world: dict) -> None:
+    """A recruiter's export of their own enclave said 脱敏 but held full contacts and left no trace;
+    HR's masked exports were not audited either."""
+    cc.add(cur, world["rec_sh"], draft(degree="本科"))
+    own = cc.export_rows(cur, world["rec_sh"], "张三", degree="本科")
+    assert own["手机"].to_list() == ["138****8000"] and own["邮箱"].to_list() == [None]
+    cc.export_rows(cur, world["hr"])
+    entries = cur.execute("select actor, entity, detail, after_json from audit_log where action = 'export'"
+                          " order by id").fetchall()
+    assert [e[0] for e in entries] == ["rec_sh", "hr1"]
+    assert entries[0][1] == "候选人名单" and "1 行" in entries[0][2] and "脱敏" in entries[0][2]
+    assert "搜索=张三" in entries[0][2] and "学历=本科" in entries[0][2]
+    assert '"masked": true' in entries[0][3]
