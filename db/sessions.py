@@ -2,7 +2,9 @@
 
 The browser holds only `itsdangerous`-signed session ids. A token is honoured while its signature
 is valid, it is younger than SESSION_LIFETIME, its row is not revoked and the user was active
-within IDLE_TIMEOUT. Logging out, a password reset, or deactivating the account revokes it.
+within IDLE_TIMEOUT. Logging out, a password reset, a role/enclave change or deactivating the
+account revokes it; changing one's own password revokes all the user's other sessions. Backups
+carry neither the rows nor the signing key (db/backup.py).
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ SESSION_LIFETIME = timedelta(hours=12)
 # Writing last_seen on every rerun would make each click a write; a minute's slack is harmless.
 TOUCH_EVERY = timedelta(minutes=1)
 _SALT = "feidi-crm-session"
+SECRET_SETTING = "session_secret"   # the app_setting row holding the generated signing key
 
 
 def start(cur: Cursor, user: User) -> str:
@@ -79,6 +82,28 @@ def end(cur: Cursor, token: str | None, user: User, *, reason: str = "logout") -
         audit.record(cur, user, reason, entity="app_user", entity_id=user.id)
 
 
+def revoke_all(cur: Cursor, user_id: int, *, keep: str | None = None) -> int:
+    """Revoke every open session of the user except the one the token `keep` names; returns how
+    many. Call inside the command's transaction (the caller audits why)."""
+    kept = _session_id(cur, keep)
+    # The UPDATE's own result row is the number of rows it changed (RETURNING would make DuckDB
+    # delete and re-insert the rows, skipping its write-conflict check).
+    return rows(
+        cur,
+        "update auth_session set revoked_at = $now"
+        " where user_id = $uid and revoked_at is null and id is distinct from $kept",
+        {"now": clock.now(), "uid": user_id, "kept": kept},
+    )[0][0]
+
+
+def forget_all(cur: Cursor) -> None:
+    """Drop every session and the generated signing key: a database restored from a backup starts
+    with everyone logged out and signs with a key no copy of the backup holds."""
+    with transaction(cur):
+        cur.execute("delete from auth_session")
+        cur.execute("delete from app_setting where name = $n", {"n": SECRET_SETTING})
+
+
 def _session_id(cur: Cursor, token: str | None) -> str | None:
     if not token:
         return None
@@ -97,10 +122,10 @@ def _secret(cur: Cursor) -> str:
     configured = os.environ.get("CRM_SECRET_KEY")
     if configured:
         return configured
-    found = rows(cur, "select value from app_setting where name = 'session_secret'")
+    found = rows(cur, "select value from app_setting where name = $n", {"n": SECRET_SETTING})
     if found:
         return found[0][0]
     with transaction(cur):
-        cur.execute("insert into app_setting values ('session_secret', $v) on conflict (name) do nothing",
-                    {"v": secrets.token_urlsafe(48)})
-    return rows(cur, "select value from app_setting where name = 'session_secret'")[0][0]
+        cur.execute("insert into app_setting values ($n, $v) on conflict (name) do nothing",
+                    {"n": SECRET_SETTING, "v": secrets.token_urlsafe(48)})
+    return rows(cur, "select value from app_setting where name = $n", {"n": SECRET_SETTING})[0][0]

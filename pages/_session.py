@@ -13,6 +13,7 @@ from db.enums import Role
 from db.permissions import User
 from db.sql import Cursor
 from pages import _screens
+from pages._text import md
 
 COOKIE = "crm_session"
 IDLE_SECONDS = int(sessions.IDLE_TIMEOUT.total_seconds())
@@ -34,16 +35,19 @@ def current_user() -> User | None:
             sessions.end(cursor(), state.get("token"), user, reason="session_timeout")
             _forget(message="30 分钟未操作，已自动退出，请重新登录。")
             return None
+        # Every run asks the database whether this login still stands: a password change elsewhere,
+        # an admin's reset, a role change or deactivation ends it in this tab too, at the next click.
+        # (A point lookup by key; resume also refreshes the idle clock once a minute.)
+        if sessions.resume(cursor(), state.get("token")) is None:
+            _forget(message="您的登录已失效（密码已修改、账号被调整或停用），请重新登录。")
+            return None
         state["last_active"] = now
-        if now - state.get("last_touch", 0) > sessions.TOUCH_EVERY.total_seconds():
-            sessions.touch(cursor(), state.get("token"))
-            state["last_touch"] = now
         return user
     token = None if state.get("logged_out") else st.context.cookies.get(COOKIE)
     if token:
         user = sessions.resume(cursor(), token)
         if user is not None:
-            state.update(user=user, token=token, last_active=now, last_touch=now)
+            state.update(user=user, token=token, last_active=now)
             return user
     return None
 
@@ -115,7 +119,7 @@ def login_form() -> None:
         return
     token = sessions.start(cur, result.user)
     now = time.monotonic()
-    st.session_state.update(user=result.user, token=token, last_active=now, last_touch=now, logged_out=False,
+    st.session_state.update(user=result.user, token=token, last_active=now, logged_out=False,
                             pending_cookie=(token, int(sessions.SESSION_LIFETIME.total_seconds())))
     st.rerun()
 
@@ -123,8 +127,8 @@ def login_form() -> None:
 def sidebar(user: User) -> None:
     """Who is logged in, and the logout button."""
     with st.sidebar:
-        st.markdown(f"**{user.display_name or user.username}**")
-        st.caption(f"{Role.label_of(user.role)} · {user.username}")
+        st.markdown(f"**{md(user.display_name or user.username)}**")
+        st.caption(f"{Role.label_of(user.role)} · {md(user.username)}")
         if st.button("退出登录", key="logout", width="stretch"):
             sessions.end(cursor(), st.session_state.get("token"), user)
             _forget(message="您已安全退出。")
@@ -132,7 +136,7 @@ def sidebar(user: User) -> None:
 
 
 def _forget(*, message: str) -> None:
-    for key in ("user", "token", "last_active", "last_touch"):
+    for key in ("user", "token", "last_active"):
         st.session_state.pop(key, None)
     st.session_state["logged_out"] = True   # this tab's cookie header still carries the old token
     st.session_state["logout_note"] = message

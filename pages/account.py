@@ -28,8 +28,10 @@ if submitted:
         st.error("两次输入的新密码不一致。")
     else:
         try:
-            users.change_own_password(cur, user, old, new)
-            st.success("密码已修改，下次登录请使用新密码。")
+            # This browser's session stays; every other one (another browser, a copied cookie) ends.
+            ended = users.change_own_password(cur, user, old, new, current_token=st.session_state.get("token"))
+            others = f"其他 {ended} 处登录已退出，" if ended else ""
+            st.success(f"密码已修改，{others}下次登录请使用新密码。")
         except DomainError as error:
             show_error(error)
 st.caption("30 分钟未操作会自动退出；刷新浏览器不会退出登录（登录状态最长保持 12 小时）。")

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import duckdb
 
-from db.connection import clear_shared_connection
+from db import sessions
+from db.connection import clear_shared_connection, open_database
 from tests.helpers import button, login
 
 
@@ -26,19 +27,65 @@ def test_login_opens_the_overview(app, demo_db: Path) -> None:  # type: ignore[n
 
 def test_wrong_password_is_refused_in_chinese(app, demo_db: Path) -> None:  # type: ignore[no-untyped-def]
     at = login(app(demo_db), "manager", "not the password")
-    assert [e.value for e in at.error] == ["用户名或密码错误。再错 4 次账号将被锁定 15 分钟。"]
+    assert [e.value for e in at.error] == ["用户名或密码错误。"]
     assert [t.value for t in at.title] == ["飞地招才 CRM"]
-    assert audit_rows(demo_db, "login_failed") == [("manager", "密码错误（第 1 次）")]
+    assert audit_rows(demo_db, "login_failed") == [("manager", "密码错误（连续第 1 次失败）")]
+
+
+def test_an_unknown_username_reads_like_a_wrong_password(app, demo_db: Path) -> None:  # type: ignore[no-untyped-def]
+    at = login(app(demo_db), "no_such_user", "not the password")
+    assert [e.value for e in at.error] == ["用户名或密码错误。"]
+    assert audit_rows(demo_db, "login_failed") == [("no_such_user", "用户名不存在（连续第 1 次失败）")]
 
 
 def test_five_failures_lock_the_account_on_screen(app, demo_db: Path) -> None:  # type: ignore[no-untyped-def]
     at = app(demo_db)
     for _ in range(5):
         login(at, "hr", "wrong password")
-    assert "已锁定 15 分钟" in at.error[0].value
+    assert [e.value for e in at.error] == ["登录失败次数过多，请 15 分钟后再试或联系管理员。"]
     login(at, "hr")   # the right password, still locked
-    assert "已锁定" in at.error[0].value
+    assert [e.value for e in at.error] == ["登录失败次数过多，请 15 分钟后再试或联系管理员。"]
     assert [t.value for t in at.title] == ["飞地招才 CRM"]
+
+
+def test_a_password_changed_on_screen_ends_the_other_browsers(app, demo_db: Path) -> None:  # type: ignore[no-untyped-def]
+    """我的账户 hands the screen's own token to the change: that browser stays, the others end."""
+    elsewhere = login(app(demo_db), "manager").session_state["token"]
+    at = login(app(demo_db), "manager")
+    here = at.session_state["token"]
+    at.switch_page("pages/account.py").run()
+    fields = {t.label: t for t in at.text_input}
+    fields["当前密码"].input("pinghu2025")
+    fields["新密码（至少 8 个字符）"].input("a brand new one")
+    fields["再次输入新密码"].input("a brand new one")
+    button(at, "修改密码").click()
+    at.run()
+    assert [m.value for m in at.success] == ["密码已修改，其他 1 处登录已退出，下次登录请使用新密码。"]
+    clear_shared_connection()
+    conn = open_database(demo_db)
+    try:
+        assert sessions.resume(conn.cursor(), here) is not None
+        assert sessions.resume(conn.cursor(), elsewhere) is None
+    finally:
+        conn.close()
+
+
+def test_an_open_tab_is_logged_out_at_its_next_click_after_a_password_change(app, demo_db: Path) -> None:  # type: ignore[no-untyped-def]
+    """The other tab's session state still holds the user: every run asks whether its login stands."""
+    other = login(app(demo_db), "manager")
+    other.switch_page("pages/candidates.py").run()
+    assert "候选人" in [t.value for t in other.title]
+    at = login(app(demo_db), "manager")
+    at.switch_page("pages/account.py").run()
+    fields = {t.label: t for t in at.text_input}
+    fields["当前密码"].input("pinghu2025")
+    fields["新密码（至少 8 个字符）"].input("a brand new one")
+    fields["再次输入新密码"].input("a brand new one")
+    button(at, "修改密码").click()
+    at.run()
+    other.run()
+    assert [t.value for t in other.title] == ["飞地招才 CRM"]          # the login form
+    assert any("登录已失效" in i.value for i in other.info)
 
 
 def test_empty_fields_are_asked_for(app, demo_db: Path) -> None:  # type: ignore[no-untyped-def]

@@ -46,6 +46,7 @@ def test_in_legacy_mode_an_admin_screen_file_does_not_open_for_other_roles(app, 
     legacy = app(demo_db, legacy_pages_mode=True)
     legacy.session_state["user"] = at.session_state["user"]
     legacy.session_state["last_active"] = at.session_state["last_active"]
+    legacy.session_state["token"] = at.session_state["token"]      # every run checks the login still stands
     legacy.run()
     request_url_path(legacy, "admin_users")
     assert "用户管理" not in [t.value for t in legacy.title]

@@ -80,3 +80,21 @@ def test_the_signing_key_is_per_database_unless_configured(cur: duckdb.DuckDBPyC
     monkeypatch.setenv("CRM_SECRET_KEY", "a configured key")
     assert sessions.resume(cur, token) is None          # signed with the other key
     assert sessions.resume(cur, sessions.start(cur, admin)) == admin
+
+
+def test_changing_ones_password_ends_every_other_session(cur: duckdb.DuckDBPyConnection, admin: User) -> None:
+    """Another browser, or a copied cookie, must not outlive the old password; this browser stays."""
+    here, elsewhere, stolen = (sessions.start(cur, admin) for _ in range(3))
+    ended = users.change_own_password(cur, admin, "long enough", "a new password", current_token=here)
+    assert ended == 2
+    assert sessions.resume(cur, here) == admin
+    assert sessions.resume(cur, elsewhere) is None and sessions.resume(cur, stolen) is None
+    detail = cur.execute("select detail from audit_log where action = 'password_change'").fetchall()
+    assert detail == [("已注销其他 2 个登录会话",)]
+
+
+def test_a_role_change_revokes_open_sessions(cur: duckdb.DuckDBPyConnection, admin: User) -> None:
+    other = users.create_user(cur, SYSTEM, username="hr1", display_name="人事", role=Role.HR, password="long enough")
+    token = sessions.start(cur, other)
+    users.update_user(cur, admin, other.id, display_name="人事", role=Role.MANAGER, enclave_id=None, active=True)
+    assert sessions.resume(cur, token) is None

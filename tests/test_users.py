@@ -14,6 +14,12 @@ from db.permissions import SYSTEM, User
 PASSWORD = "correct horse"
 
 
+@pytest.fixture(autouse=True)
+def no_unknown_name_counts() -> None:
+    """Failure counts of unknown usernames live in the process (db/users.py): each test starts clean."""
+    users.forget_unknown_names()
+
+
 @pytest.fixture
 def alice(cur: duckdb.DuckDBPyConnection) -> User:
     cur.execute("insert into enclave (id, code, name, city, province) values (1, 'SH', '上海飞地', '上海市', '上海市')")
@@ -52,9 +58,9 @@ def test_five_failures_lock_for_fifteen_minutes(cur: duckdb.DuckDBPyConnection, 
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     frozen = FrozenClock(monkeypatch)
     messages = [users.login(cur, "alice", "wrong").message for _ in range(5)]
-    assert "再错 4 次" in messages[0] and "锁定 15 分钟" in messages[-1]
+    assert messages == ["用户名或密码错误。"] * 4 + ["登录失败次数过多，请 15 分钟后再试或联系管理员。"]
     locked = users.login(cur, "alice", PASSWORD)       # even the right password is refused now
-    assert locked.user is None and "已锁定" in locked.message
+    assert locked.user is None and locked.message == users.LOCKED
     frozen.advance(minutes=14, seconds=59)
     assert users.authenticate(cur, "alice", PASSWORD) is None
     frozen.advance(seconds=2)
@@ -79,14 +85,50 @@ def test_logins_failures_and_lockouts_are_audited(cur: duckdb.DuckDBPyConnection
     actions = audit_actions(cur)
     assert actions.count("login") == 1 and actions.count("login_failed") == 6 and actions.count("login_locked") == 1
     ghost = cur.execute("select actor, detail from audit_log where actor = 'ghost'").fetchall()
-    assert ghost == [("ghost", "用户名不存在")]
+    assert ghost == [("ghost", "用户名不存在（连续第 1 次失败）")]
 
 
 def test_inactive_accounts_cannot_log_in(cur: duckdb.DuckDBPyConnection, alice: User) -> None:
     admin = users.create_user(cur, SYSTEM, username="root", display_name="管理员", role=Role.ADMIN, password=PASSWORD)
     users.update_user(cur, admin, alice.id, display_name="爱丽丝", role=Role.RECRUITER, enclave_id=1, active=False)
     result = users.login(cur, "alice", PASSWORD)
-    assert result.user is None and "停用" in result.message
+    assert result.user is None and result.message == users.REFUSED   # the form does not say why …
+    detail = cur.execute("select detail from audit_log where action = 'login_failed'").fetchall()
+    assert detail == [("账号已停用（连续第 1 次失败）",)]                   # … the audit log does
+
+
+def test_the_form_never_tells_whether_a_username_exists(cur: duckdb.DuckDBPyConnection, alice: User,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unknown, wrong and deactivated read the same, attempt by attempt — the lock included."""
+    FrozenClock(monkeypatch)
+    bob = users.create_user(cur, SYSTEM, username="bob", display_name="鲍勃", role=Role.HR, password=PASSWORD)
+    users.update_user(cur, SYSTEM, bob.id, display_name="鲍勃", role=Role.HR, enclave_id=None, active=False)
+    attempts = {
+        "unknown user": lambda: users.login(cur, "nobody", "wrong password"),
+        "wrong password": lambda: users.login(cur, "alice", "wrong password"),
+        "deactivated, right password": lambda: users.login(cur, "bob", PASSWORD),
+    }
+    seen = {case: [attempt().message for _ in range(6)] for case, attempt in attempts.items()}
+    expected = [users.REFUSED] * 4 + [users.LOCKED] * 2
+    assert seen == {case: expected for case in attempts}
+    details = [r[0] for r in cur.execute("select detail from audit_log where action = 'login_failed' order by id").fetchall()]
+    assert details[0] == "用户名不存在（连续第 1 次失败）" and details[5] == "用户名不存在，按锁定处理（连续第 6 次失败）"
+    assert details[6] == "密码错误（连续第 1 次失败）" and details[11] == "账号锁定中（连续第 6 次失败）"
+    assert details[12] == "账号已停用（连续第 1 次失败）"
+    locks = cur.execute("select count(*) from audit_log where action = 'login_locked'").fetchall()
+    assert locks == [(3,)]
+
+
+def test_an_unknown_name_unlocks_when_an_account_would(cur: duckdb.DuckDBPyConnection, alice: User,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    frozen = FrozenClock(monkeypatch)
+    for name in ("nobody", "alice"):
+        for _ in range(5):
+            users.login(cur, name, "wrong password")
+    frozen.advance(minutes=14, seconds=59)
+    assert [users.login(cur, n, "wrong password").message for n in ("nobody", "alice")] == [users.LOCKED] * 2
+    frozen.advance(seconds=2)   # the lock ran out: a fresh count, not a new lock
+    assert [users.login(cur, n, "wrong password").message for n in ("nobody", "alice")] == [users.REFUSED] * 2
 
 
 @pytest.mark.parametrize("role", [Role.RECRUITER, Role.MANAGER, Role.HR])
