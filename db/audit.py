@@ -17,7 +17,7 @@ ACTION_LABELS = {
     "merge": "合并", "move_stage": "阶段变更", "bulk_update": "批量操作", "export": "导出",
     "import": "导入", "undo_import": "撤销导入", "backup": "备份", "password_change": "修改密码",
     "password_reset": "重置密码", "unlock": "解锁账号", "view_unmasked": "查看未脱敏信息",
-    "log_activity": "记录沟通", "follow_up": "完成跟进", "retention_check": "留平回访",
+    "log_activity": "记录沟通", "follow_up": "完成跟进", "retention_check": "留平回访", "restore": "从备份恢复",
 }
 
 

@@ -1,16 +1,15 @@
 """The candidate form shared by 新建候选人 and the detail screen's 编辑 tab."""
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
-from db import candidates, programmes, universities
+from db import candidates, limits, programmes, universities
 from db.candidate_commands import CandidateDraft
 from db.clock import today
 from db.enums import Channel, Degree, TalentCategory
 from db.permissions import User
 from db.sql import Cursor
+from pages._text import md
 
 NONE = None
 AUTO = "自动（按学历和年龄）"
@@ -63,28 +62,32 @@ def candidate_form(cur: Cursor, user: User, *, key: str, initial: CandidateDraft
     with st.form(key, clear_on_submit=False):
         st.markdown("**基本信息**")
         a, b, c = st.columns(3)
-        name = a.text_input("姓名 *", value=d.name, key=f"{key}_name")
+        name = a.text_input("姓名 *", value=d.name, key=f"{key}_name", max_chars=limits.CANDIDATE_TEXT["name"])
         gender = b.selectbox("性别", [None, "男", "女"], index=[None, "男", "女"].index(d.gender),
                              format_func=lambda g: "—" if g is None else g, key=f"{key}_gender")
-        birth_year = c.number_input("出生年份", min_value=year - 80, max_value=year - 14, value=d.birth_year,
-                                    step=1, key=f"{key}_birth")
+        # Years without min/max: Streamlit's own range message is English; db/ says it in Chinese.
+        birth_year = c.number_input("出生年份", value=d.birth_year, step=1, placeholder="如 2001", key=f"{key}_birth")
         mobile = a.text_input("手机", value=d.mobile or "", key=f"{key}_mobile",
                               help="可带 +86、空格、横线或全角数字；境外号码请写国家区号，如 +44 20 7946 0958")
-        email = b.text_input("邮箱", value=d.email or "", key=f"{key}_email")
+        email = b.text_input("邮箱", value=d.email or "", key=f"{key}_email", max_chars=limits.CANDIDATE_TEXT["email"])
         st.markdown("**教育背景**")
         a, b, c = st.columns(3)
-        a.markdown(f"学校（在上方查找选择）  \n**{universities.name_of(cur, school_id) or '未选'}**")
+        a.markdown(f"学校（在上方查找选择）  \n**{md(universities.name_of(cur, school_id) or '未选')}**")
         school_raw = b.text_input("学校名称（查不到时照原样填写）", value="" if d.university_id else (d.university_raw or ""),
-                                  key=f"{key}_school_raw")
-        college = c.text_input("学院", value=d.college or "", key=f"{key}_college")
-        major = a.text_input("专业", value=d.major or "", key=f"{key}_major")
+                                  key=f"{key}_school_raw", max_chars=limits.CANDIDATE_TEXT["university_raw"])
+        college = c.text_input("学院", value=d.college or "", key=f"{key}_college",
+                               max_chars=limits.CANDIDATE_TEXT["college"])
+        a, b, c, d2 = st.columns(4)
+        major = a.text_input("专业", value=d.major or "", key=f"{key}_major", max_chars=limits.CANDIDATE_TEXT["major"])
         degree_options = [None, *Degree.labels()]
         degree = b.selectbox("学历", degree_options, index=degree_options.index(d.degree),
                              format_func=lambda x: "—" if x is None else x, key=f"{key}_degree")
-        g1, g2 = c.columns(2)
-        grad_year = g1.number_input("毕业年份", min_value=year - 60, max_value=year + 6, value=d.graduation_year,
-                                    step=1, key=f"{key}_gy")
-        grad_month = g2.number_input("月份", min_value=1, max_value=12, value=d.graduation_month, step=1, key=f"{key}_gm")
+        # A column each (not two in one): at 1366 px a nested pair cut "2026" to "202".
+        grad_year = c.number_input("毕业年份", value=d.graduation_year, step=1, placeholder=f"如 {year}",
+                                   key=f"{key}_gy")
+        grad_month = d2.selectbox("毕业月份", [None, *range(1, 13)],
+                                  index=[None, *range(1, 13)].index(d.graduation_month),
+                                  format_func=lambda m: "—" if m is None else f"{m} 月", key=f"{key}_gm")
         st.markdown("**来源与归属**")
         a, b, c = st.columns(3)
         channel = a.selectbox("来源渠道 *", list(Channel.labels()), index=list(Channel.labels()).index(d.channel),
@@ -115,12 +118,15 @@ def candidate_form(cur: Cursor, user: User, *, key: str, initial: CandidateDraft
         st.markdown("**个人信息授权（必填）与跟进**")
         a, b, c = st.columns(3)
         consent_method = a.text_input("授权取得方式 *", value=d.consent_method or "", key=f"{key}_cm",
-                                      placeholder="如：线上报名表勾选同意 / 纸质登记表签字")
-        consent_purpose = b.text_input("使用目的 *", value=d.consent_purpose or "平湖人才招引与就业服务", key=f"{key}_cp")
-        follow_up = c.date_input("下次跟进日期", value=d.next_follow_up_on, min_value=date(year - 1, 1, 1), key=f"{key}_fu")
+                                      placeholder="如：线上报名表勾选同意 / 纸质登记表签字",
+                                      max_chars=limits.CANDIDATE_TEXT["consent_method"])
+        consent_purpose = b.text_input("使用目的 *", value=d.consent_purpose or "平湖人才招引与就业服务", key=f"{key}_cp",
+                                       max_chars=limits.CANDIDATE_TEXT["consent_purpose"])
+        follow_up = c.date_input("下次跟进日期", value=d.next_follow_up_on, key=f"{key}_fu")
         tags = st.multiselect("标签", sorted(set(candidates.tags(cur)) | set(d.tags)), default=list(d.tags),
-                              accept_new_options=True, key=f"{key}_tags")
-        notes = st.text_area("备注", value=d.notes or "", key=f"{key}_notes")
+                              accept_new_options=True, key=f"{key}_tags", placeholder="选择或输入新标签后回车",
+                              max_selections=20)
+        notes = st.text_area("备注", value=d.notes or "", key=f"{key}_notes", max_chars=limits.CANDIDATE_TEXT["notes"])
         submitted = st.form_submit_button(submit_label, type="primary")
     if not submitted:
         return None

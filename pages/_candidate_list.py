@@ -1,7 +1,6 @@
 """Widgets of the 候选人 list: the filter panel and how the table's columns read."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import polars as pl
@@ -41,13 +40,13 @@ def filters(cur: Cursor, user: User, *, key: str) -> dict[str, Any]:
         with b:
             category = _choice("人才类别", TalentCategory.labels(), f"{key}_category")
             degree = _choice("学历", Degree.labels(), f"{key}_degree")
-            year = st.number_input("毕业年份", min_value=1960, max_value=2040, value=None, step=1, key=f"{key}_year")
+            year = st.number_input("毕业年份", value=None, step=1, placeholder="如 2025", key=f"{key}_year")
         with c:
             tag = _choice("标签", {t: t for t in candidates.tags(cur)}, f"{key}_tag")
             owner_id = _choice("负责人", dict(zip(owners["id"].to_list(), owners["display_name"].to_list())), f"{key}_owner")
             drive_id = _choice("校园招聘", dict(zip(drives["id"].to_list(), drives["title"].to_list())), f"{key}_drive")
         with d:
-            created = st.date_input("建档日期", value=(), key=f"{key}_created", min_value=date(2015, 1, 1))
+            created = st.date_input("建档日期", value=(), key=f"{key}_created")
             mine = st.checkbox("只看我负责的", key=f"{key}_mine") if user.role != "manager" else False
     chosen: dict[str, Any] = {
         "enclave_id": enclave_id, "channel": channel, "stage": stage, "talent_category": category, "degree": degree,
@@ -60,10 +59,8 @@ def filters(cur: Cursor, user: User, *, key: str) -> dict[str, Any]:
 
 
 def readable(page: pl.DataFrame) -> pl.DataFrame:
-    """Codes → Chinese labels for display; missing text shows as blank, not 'None'."""
-    text = [c for c in ("mobile", "email", "university", "degree", "enclave", "owner", "tags") if c in page.columns]
+    """Codes → Chinese labels for display (blanks are shown as "—" by the table)."""
     return page.with_columns(
-        *[pl.col(c).fill_null("") for c in text],
         pl.col("talent_category").replace_strict(TalentCategory.labels(), default=None).alias("category"),
         pl.col("channel").replace_strict(Channel.labels(), default=None).alias("channel_label"),
         pl.col("stage").replace_strict(Stage.labels(), default=None).alias("stage_label"),

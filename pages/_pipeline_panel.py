@@ -12,7 +12,8 @@ from db.enums import ActivityKind, Stage
 from db.errors import ConcurrentEdit, DomainError
 from db.permissions import User
 from db.sql import Cursor
-from pages._widgets import show_error
+from pages._text import md
+from pages._widgets import forget, show_error, table
 
 _FLASH = "pipeline_flash"
 KINDS = list(ActivityKind.labels())
@@ -25,7 +26,7 @@ def flash(scope: str, message: str) -> None:
 
 def show_flash(scope: str) -> None:
     if message := st.session_state.pop(f"{_FLASH}_{scope}", None):
-        st.success(message)
+        st.success(md(message))   # messages quote names and other user text
 
 
 def move_form(cur: Cursor, user: User, app: dict[str, Any], *, key: str, scope: str,
@@ -81,12 +82,10 @@ def applications_panel(cur: Cursor, user: User, candidate: Candidate) -> None:
     scope = f"cand{candidate.id}_apps"
     show_flash(scope)
     apps = pipeline.applications(cur, user, candidate.id)
-    if apps.height == 0:
-        st.caption("暂无投递记录。")
-    else:
-        st.dataframe(
+    if apps.height:
+        table(
             apps.select("employer", "position", "drive", "stage_label", "lost_reason", "moved_at"),
-            hide_index=True, width="stretch", key=f"{scope}_table",
+            key=f"{scope}_table",
             column_config={"employer": "企业", "position": "岗位", "drive": "校园招聘", "stage_label": "当前阶段",
                            "lost_reason": "未通过/放弃原因",
                            "moved_at": st.column_config.DatetimeColumn("最近变更", format="YYYY-MM-DD HH:mm")},
@@ -141,12 +140,14 @@ def activity_panel(cur: Cursor, user: User, candidate: Candidate) -> None:
     if candidate.next_follow_up_on:
         st.caption(f"下次跟进：{candidate.next_follow_up_on}")
     if _editable(user, candidate):
-        with st.form(f"{scope}_log", clear_on_submit=True):
+        # Not cleared on submit: a refused entry keeps what was typed; a saved one is cleared below.
+        with st.form(f"{scope}_log", clear_on_submit=False):
             a, b, c = st.columns(3)
             kind = a.selectbox("方式", KINDS, format_func=ActivityKind.label_of, key=f"{scope}_kind")
-            occurred_on = b.date_input("日期", value=clock.today(), max_value=clock.today(), key=f"{scope}_on")
-            follow_up_on = c.date_input("下次跟进日期（可不填）", value=None, min_value=clock.today(),
-                                        key=f"{scope}_next")
+            # No min/max on the pickers: Streamlit would answer an out-of-range date in English and keep
+            # the old value; db/activities.py refuses it with a Chinese message instead.
+            occurred_on = b.date_input("日期", value=clock.today(), key=f"{scope}_on")
+            follow_up_on = c.date_input("下次跟进日期（可不填）", value=None, key=f"{scope}_next")
             body = st.text_area("内容", max_chars=activities.MAX_BODY, key=f"{scope}_body")
             submitted = st.form_submit_button("记录", type="primary")
         if submitted:
@@ -156,15 +157,13 @@ def activity_panel(cur: Cursor, user: User, candidate: Candidate) -> None:
             except DomainError as error:
                 show_error(error)
             else:
+                forget(f"{scope}_on", f"{scope}_next", f"{scope}_body")
                 flash(scope, f"已记录{ActivityKind.label_of(kind)}。")
                 st.rerun()
     log = activities.for_candidate(cur, user, candidate.id)
-    if log.height == 0:
-        st.caption("暂无沟通记录。")
-        return
-    st.dataframe(
-        log.select("occurred_on", "kind_label", "body", "follow_up_on", "created_by_name"),
-        hide_index=True, width="stretch", key=f"{scope}_table",
+    table(
+        log.select("occurred_on", "kind_label", "body", "follow_up_on", "created_by_name"), empty="暂无沟通记录。",
+        key=f"{scope}_table",
         column_config={"occurred_on": st.column_config.DateColumn("日期"), "kind_label": "方式", "body": "内容",
                        "follow_up_on": st.column_config.DateColumn("约定跟进"), "created_by_name": "记录人"},
     )

@@ -1,14 +1,30 @@
-"""User text shown through Streamlit's markdown (markdown, caption, info, error …) is escaped here."""
+"""User and file text shown through anything Streamlit renders as Markdown is escaped here — and
+only here: `md()` is the one helper every screen uses.
+
+Streamlit renders Markdown in st.markdown/write/caption/title/header/subheader, in every alert
+(info, success, warning, error, toast), in widget labels and help texts, button, checkbox, toggle,
+tab and expander labels, radio options and metric labels. There a name like "[点我](http://x)" would
+become a link, "![](http://x/p.png)" would load an image, "**x**" bold text, ":red[x]" colour,
+"$x$" maths, and a bare "www.x.com", "http://x" or "a@b.com" an automatic link. Table cells, select
+box options and text inputs show plain text and need nothing.
+"""
 from __future__ import annotations
 
 import re
 
-# Inline markdown (emphasis, code, links, images, tables, raw HTML), Streamlit's :color[…]
-# directives and $…$ maths: each gets a backslash. ('.', '-', '+' only matter at a line start,
-# and these texts are always inline.)
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|<>~$:])")
+# Every ASCII punctuation character may be backslash-escaped in CommonMark, and an escaped one is
+# always a literal character. Escaping all of them (not a hand-picked few) also breaks the automatic
+# links ('www.', '://', '@'), list and heading markers at a line start, and Streamlit's own
+# ':directive[…]' and ':material/…:' syntax.
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_LINE_START_SPACE = re.compile(r"^[ \t]+", re.MULTILINE)
 
 
 def md(text: object) -> str:
-    """`text` as literal characters in markdown: a name like "[点我](http://x)" stays text, not a link."""
-    return _SPECIAL.sub(r"\\\1", "" if text is None else str(text))
+    """`text` as literal characters in Markdown. Line breaks stay line breaks (never a paragraph, a
+    list or an indented code block); None is an empty string."""
+    if text is None:
+        return ""
+    escaped = _PUNCTUATION.sub(r"\\\1", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+    lines = [line for line in _LINE_START_SPACE.sub("", escaped).split("\n") if line.strip()]
+    return "  \n".join(lines)

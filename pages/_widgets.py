@@ -1,9 +1,15 @@
 """Widgets and formatting shared by several screens."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import polars as pl
 import streamlit as st
 
 from db import activities
+from db.connection import shared_connection
+from db.sql import Cursor
+from loaders import import_export
 from pages._session import cursor, gate
 from pages._text import md
 
@@ -40,9 +46,41 @@ def show_error(error: Exception) -> None:
 
 
 def open_candidate(candidate_id: int) -> None:
-    """Go to the detail screen of one person."""
+    """Go to the detail screen of one person; the id goes into the address (?id=…), so a refresh
+    or a shared link opens the same person."""
     st.session_state["candidate_id"] = int(candidate_id)
-    st.switch_page("pages/candidate.py")
+    st.switch_page("pages/candidate.py", query_params={"id": str(int(candidate_id))})
+
+
+def selected_candidate() -> int | None:
+    """The person the detail screen shows: the address's ?id=…, else the last one opened here."""
+    raw = st.query_params.get("id")
+    if raw is not None and str(raw).strip().isdigit():
+        st.session_state["candidate_id"] = int(raw)
+        return int(raw)
+    chosen = st.session_state.get("candidate_id")
+    if chosen is not None:
+        st.query_params["id"] = str(chosen)
+    return chosen
+
+
+def facts(where, values: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
+    """Label：value lines (blank values as "—"), user text escaped."""
+    where.markdown("  \n".join(f"**{label}**：{md('—' if value is None or value == '' else value)}"
+                               for label, value in values.items()))
+
+
+def table(frame: pl.DataFrame, *, empty: str = "暂无记录。", column_config: dict | None = None,
+          **options: object):  # type: ignore[no-untyped-def]
+    """A read-only table: blanks show as "—" (never "None"), an empty list says so in Chinese instead
+    of an empty grid. The grid's own CSV download is off app-wide (client.disableDataExport): lists
+    are exported through `export_buttons`, which escapes formulas, masks and audits."""
+    if frame.height == 0:
+        st.caption(empty)
+        return None
+    options.setdefault("hide_index", True)
+    options.setdefault("width", "stretch")
+    return st.dataframe(frame, column_config=column_config, placeholder="—", **options)
 
 
 def due_list(cur, user, *, shown: int = 5) -> None:  # type: ignore[no-untyped-def]
@@ -60,6 +98,50 @@ def due_list(cur, user, *, shown: int = 5) -> None:  # type: ignore[no-untyped-d
         st.page_link("pages/follow_ups.py", label="查看全部待跟进", icon=":material/notifications_active:")
 
 
+def export_buttons(build: Callable[[Cursor], pl.DataFrame], *, file_stem: str, key: str, note: str = "") -> None:
+    """CSV and Excel downloads of a list. `build(cursor)` returns the table through db/exports.prepare
+    (masked unless allowed, Chinese headers, audited); it runs when a button is clicked — not when the
+    screen is drawn — so each download is one audit entry. Cells a spreadsheet would run as formulas
+    are escaped when the file is written."""
+    connection = shared_connection()
+
+    def file(writer: Callable[[pl.DataFrame], bytes]) -> Callable[[], bytes]:
+        # Streamlit calls this on its own thread, after the click: it takes a cursor of its own.
+        return lambda: writer(build(connection.cursor()))
+
+    left, right = st.columns(2)
+    left.download_button("下载 Excel", file(import_export.to_xlsx), f"{file_stem}.xlsx", key=f"{key}_xlsx",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         icon=":material/download:", width="stretch")
+    right.download_button("下载 CSV", file(import_export.to_csv), f"{file_stem}.csv", key=f"{key}_csv",
+                          mime="text/csv", icon=":material/download:", width="stretch")
+    st.caption(note or "导出记入审计日志；单元格中的公式字符已转义，可放心用 Excel 打开。")
+
+
+# Streamlit's file uploader says "Upload" and "200MB per file • CSV, …" in English and has no option
+# to change it: these rules hide that text and put the Chinese in its place. No user text in here.
+UPLOADER_STYLE = """<style>
+[data-testid="stFileUploaderDropzone"] button { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 0.875rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "拖放文件到这里，或点击「选择文件」；单个文件不超过 200 MB"; font-size: 0.875rem; }
+</style>"""
+
+
+def file_picker(label: str, *, key: str, help: str | None = None):  # type: ignore[no-untyped-def]
+    """A file uploader that speaks Chinese. It accepts any file: the importer tells what a wrong one
+    really is, in Chinese, where Streamlit's own type check would answer in English."""
+    st.html(UPLOADER_STYLE)
+    return st.file_uploader(label, key=key, help=help)
+
+
+def forget(*keys: str) -> None:
+    """Drop widgets' values (a form kept them through a refused submit; after a save it starts blank)."""
+    for key in keys:
+        st.session_state.pop(key, None)
+
+
 def flash(message: str) -> None:
     """A success message that survives the `st.rerun()` after a write; shown by `show_flash()`."""
     st.session_state["flash"] = message
@@ -67,7 +149,8 @@ def flash(message: str) -> None:
 
 def show_flash() -> None:
     if message := st.session_state.pop("flash", None):
-        st.success(message)
+        st.success(md(message))   # messages quote names and other user text
 
 
-__all__ = ["cursor", "gate", "progress_card", "figure", "show_error", "open_candidate", "flash", "show_flash", "due_list"]
+__all__ = ["cursor", "gate", "progress_card", "figure", "show_error", "open_candidate", "selected_candidate", "flash",
+           "show_flash", "due_list", "facts", "table", "export_buttons", "forget", "file_picker"]

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import streamlit as st
 
-from db import audit, clock, users
-from pages._widgets import cursor, gate
+from db import audit, clock, exports, users
+from pages._widgets import cursor, export_buttons, gate, table
 
 PAGE = 50
 actor = gate(__file__)
@@ -25,17 +25,16 @@ filters = dict(text=text, action=action, username=who, since=since, until=until)
 total = audit.count(cur, actor, **filters)
 pages = max(1, -(-total // PAGE))
 page = st.number_input(f"页码（共 {pages} 页，{total:,} 条）", min_value=1, max_value=pages, value=1, step=1)
-log = audit.search(cur, actor, **filters, offset=(page - 1) * PAGE, limit=PAGE)
-st.dataframe(
-    log.drop("id"),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "occurred_at": st.column_config.DatetimeColumn("时间", format="YYYY-MM-DD HH:mm:ss"),
-        "actor": "操作人", "actor_role": "角色",
-        "action": st.column_config.TextColumn("操作"),
-        "entity": "对象", "entity_id": "对象编号", "detail": "详情",
-        "before_json": "修改前", "after_json": "修改后",
-    },
-)
+log = audit.readable(audit.search(cur, actor, **filters, offset=(page - 1) * PAGE, limit=PAGE))
+AUDIT_COLUMNS = {"occurred_at": "时间", "actor": "操作人", "role_label": "角色", "action_label": "操作",
+                 "entity_label": "对象", "entity_id": "对象编号", "detail": "详情", "changes": "变更内容"}
+table(log.select(*AUDIT_COLUMNS), empty="没有符合条件的审计记录。", column_config={
+    **AUDIT_COLUMNS, "occurred_at": st.column_config.DatetimeColumn("时间", format="YYYY-MM-DD HH:mm:ss")})
 st.caption("审计日志只增不改：登录、退出、失败登录、新建、修改、合并、删除、导入、导出、备份都会记录。")
+with st.expander("导出当前筛选结果"):
+    export_buttons(lambda c: exports.prepare(
+        c, actor, audit.readable(audit.search(c, actor, **filters, offset=0, limit=audit.EXPORT_LIMIT)),
+        what="审计日志", headers=AUDIT_COLUMNS,
+        filters={"搜索": text, "操作": audit.ACTION_LABELS.get(action or "", action), "操作人": who,
+                 "起": since, "止": until}),
+        file_stem="审计日志", key="audit_export", note=f"最多导出 {audit.EXPORT_LIMIT:,} 条；导出本身也记入审计日志。")

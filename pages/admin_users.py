@@ -1,12 +1,13 @@
 """用户管理 (admin): accounts, roles, enclave scope, lockouts, password resets."""
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
-from db import programmes, users
+from db import exports, programmes, users
 from db.enums import Role
 from db.errors import DomainError
-from pages._widgets import cursor, gate, show_error
+from pages._widgets import cursor, export_buttons, flash, forget, gate, show_error, show_flash, table
 
 actor = gate(__file__)
 cur = cursor()
@@ -16,36 +17,52 @@ enclave_names = dict(zip(enclaves["id"].to_list(), enclaves["name"].to_list()))
 roles = list(Role.labels())
 
 accounts = users.list_users(cur, actor)
-st.dataframe(
-    accounts.drop("id", "enclave_id"),
-    hide_index=True,
-    width="stretch",
+USER_COLUMNS = {"username": "用户名", "display_name": "姓名", "role_label": "角色", "enclave_name": "所属飞地",
+                "active_label": "状态", "failed_attempts": "连续失败次数", "locked_until": "锁定至",
+                "last_login_at": "最近登录", "created_at": "创建时间"}
+shown = accounts.with_columns(
+    pl.col("role").replace_strict(Role.labels(), default=pl.col("role")).alias("role_label"),
+    pl.when(pl.col("active")).then(pl.lit("启用")).otherwise(pl.lit("已停用")).alias("active_label"),
+)
+table(
+    shown.select(*USER_COLUMNS),
     column_config={
-        "username": "用户名", "display_name": "姓名",
-        "role": st.column_config.SelectboxColumn("角色", options=roles, format_func=Role.label_of),
-        "enclave_name": "所属飞地", "active": "启用", "failed_attempts": "连续失败次数",
+        "username": "用户名", "display_name": "姓名", "role_label": "角色", "enclave_name": "所属飞地",
+        "active_label": "状态", "failed_attempts": "连续失败次数",
         "locked_until": st.column_config.DatetimeColumn("锁定至", format="YYYY-MM-DD HH:mm"),
         "last_login_at": st.column_config.DatetimeColumn("最近登录", format="YYYY-MM-DD HH:mm"),
         "created_at": st.column_config.DatetimeColumn("创建时间", format="YYYY-MM-DD"),
     },
 )
 
+with st.expander("导出账号列表"):
+    export_buttons(lambda c: exports.prepare(c, actor, users.list_users(c, actor).with_columns(
+        pl.col("role").replace_strict(Role.labels(), default=pl.col("role")).alias("role_label"),
+        pl.when(pl.col("active")).then(pl.lit("启用")).otherwise(pl.lit("已停用")).alias("active_label")),
+        what="账号列表", headers=USER_COLUMNS), file_stem="账号列表", key="users_export")
+
+show_flash()
 new_tab, edit_tab = st.tabs(["新建账号", "修改 / 解锁 / 重置密码"])
-with new_tab, st.form("create_user", clear_on_submit=True):
+NEW_USER_KEYS = ("new_user_name", "new_user_display", "new_user_role", "new_user_enclave", "new_user_password")
+# Not cleared on submit: a refused account keeps what was typed (the password too, for this one form).
+with new_tab, st.form("create_user", clear_on_submit=False):
     a, b = st.columns(2)
-    username = a.text_input("用户名（英文）")
-    display = b.text_input("姓名")
-    role = a.selectbox("角色", roles, format_func=Role.label_of)
-    enclave = b.selectbox("所属飞地（招才专员必填）", [None, *enclave_names],
+    username = a.text_input("用户名（英文）", key="new_user_name")
+    display = b.text_input("姓名", key="new_user_display")
+    role = a.selectbox("角色", roles, format_func=Role.label_of, key="new_user_role")
+    enclave = b.selectbox("所属飞地（招才专员必填）", [None, *enclave_names], key="new_user_enclave",
                           format_func=lambda e: "—" if e is None else enclave_names[e])
-    password = a.text_input("初始密码（至少 8 个字符）", type="password")
+    password = a.text_input("初始密码（至少 8 个字符）", type="password", key="new_user_password")
     if st.form_submit_button("创建账号", type="primary"):
         try:
             users.create_user(cur, actor, username=username, display_name=display, role=role,
                               password=password, enclave_id=enclave)
-            st.success(f"已创建账号 {username}。")
         except DomainError as error:
             show_error(error)
+        else:
+            forget(*NEW_USER_KEYS)
+            flash(f"已创建账号 {username}。")
+            st.rerun()
 
 with edit_tab:
     ids = accounts["id"].to_list()
@@ -65,9 +82,11 @@ with edit_tab:
                 try:
                     users.update_user(cur, actor, chosen, display_name=display, role=role, enclave_id=enclave,
                                       active=active)
-                    st.success("已保存。角色、飞地或启用状态变化后，该用户需重新登录。")
                 except DomainError as error:
                     show_error(error)
+                else:
+                    flash("已保存。角色、飞地或启用状态变化后，该用户需重新登录。")
+                    st.rerun()
         a, b = st.columns(2)
         with a.form("reset_password", clear_on_submit=True):
             new_password = st.text_input("新密码（至少 8 个字符）", type="password")
@@ -79,4 +98,5 @@ with edit_tab:
                     show_error(error)
         if row["locked_until"] is not None and b.button("解除锁定", key="unlock"):
             users.unlock(cur, actor, chosen)
-            st.success("已解除锁定。")
+            flash("已解除锁定。")
+            st.rerun()

@@ -16,8 +16,15 @@ CARDS_PER_STAGE = 8
 SCOPE = "board"
 PICK = "board_pick"
 
+# Nine narrow columns at 1366 px: a phone number or a date must not break in the middle. Long lines end
+# in "…"; the full text is on the person's detail screen. No user text goes into this style.
+CARD_STYLE = """<style>
+[class*="st-key-board_card_"] p { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+</style>"""
+
 user = gate(__file__)
 cur = cursor()
+st.html(CARD_STYLE)
 st.title("流程看板")
 show_flash(SCOPE)
 
@@ -54,7 +61,7 @@ def picked_card() -> dict[str, Any] | None:
 if (card := picked_card()) is not None:
     with st.container(border=True):
         where = (card["position"] or card["employer"]) if by == "employer" else card["employer"]
-        st.markdown(f"**变更阶段：{md(card['name'])}**（{where or '—'} · 当前「{Stage.label_of(card['stage'])}」）")
+        st.markdown(f"**变更阶段：{md(card['name'])}**（{md(where or '—')} · 当前「{Stage.label_of(card['stage'])}」）")
         move_form(cur, user, card, key=f"board_app{card['application_id']}", scope=SCOPE,
                   on_done=lambda: st.session_state.pop(PICK, None))
         if st.button("取消", key="board_cancel"):
@@ -64,11 +71,12 @@ if (card := picked_card()) is not None:
 
 
 def show_card(card: dict[str, Any]) -> None:
-    with st.container(border=True):
+    # Keyed containers carry the class st-key-<key>: CARD_STYLE keeps each line of a card on one line.
+    with st.container(border=True, key=f"board_card_{card['application_id']}"):
         st.markdown(f"**{md(card['name'])}**")
         detail = card["position"] if by == "employer" else card["employer"]
         contact = card["mobile"] or card["email"]
-        st.caption("  \n".join((detail or "—", contact or "—", f"{card['moved_at']:%Y-%m-%d}")))
+        st.caption("  \n".join(md(line or "—") for line in (detail, contact, f"{card['moved_at']:%Y-%m-%d}")))
         if card["editable"] and Stage(card["stage"]) not in stage_rules.TERMINAL:
             if st.button("变更", key=f"board_pick_{card['application_id']}", width="stretch", help="变更阶段"):
                 st.session_state[PICK] = card["application_id"]

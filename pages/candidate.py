@@ -10,12 +10,13 @@ from db.errors import DomainError
 from db.permissions import Action, can
 from pages import _pipeline_panel
 from pages._candidate_form import candidate_form
-from pages._widgets import cursor, flash, gate, show_error, show_flash
+from pages._widgets import cursor, facts, flash, gate, open_candidate, selected_candidate, show_error, show_flash, table
 from pages._text import md
 
 user = gate(__file__)
 cur = cursor()
-candidate_id = st.session_state.get("candidate_id")
+# The id lives in the address (?id=…), so a refresh or a shared link opens the same person.
+candidate_id = selected_candidate()
 if candidate_id is None:
     st.title("候选人详情")
     st.info("请先在「候选人」列表中选择一位候选人。")
@@ -28,23 +29,22 @@ if person is None:
     st.title("候选人详情")
     st.error(f"编号 {candidate_id} 的候选人不存在。")
     st.stop()
-st.title(person.name)
+st.title(md(person.name), anchor=False)
 show_flash()
 if person.merged_into:
     st.warning(f"该记录已合并到编号 {person.merged_into}。")
     if st.button("打开合并后的记录"):
-        st.session_state["candidate_id"] = person.merged_into
-        st.rerun()
+        open_candidate(person.merged_into)
     st.stop()
 if person.deleted_at:
     st.warning(f"该候选人已于 {person.deleted_at:%Y-%m-%d} 按本人要求删除（匿名化），仅保留统计所需的阶段记录。")
 editable = candidates.may_edit(user, person.enclave_id) and person.deleted_at is None
 
 head = st.columns([3, 2])
-head[0].markdown(" · ".join(x for x in (TalentCategory.label_of(person.talent_category), person.degree or "",
-                                        person.university or person.university_raw or "", person.enclave or "市本级") if x))
+head[0].markdown(" · ".join(md(x) for x in (TalentCategory.label_of(person.talent_category), person.degree,
+                                            person.university or person.university_raw, person.enclave or "市本级") if x))
 if person.tags:
-    head[0].markdown(" ".join(f":blue-badge[{t}]" for t in person.tags))
+    head[0].markdown("标签：" + "、".join(md(t) for t in person.tags))
 with head[1]:
     st.markdown(f"手机：{md(person.mobile or '—')}　邮箱：{md(person.email or '—')}")
     if person.contacts_masked and can(user, Action.VIEW_ALL_CONTACTS) and st.button("显示完整联系方式（记入审计）"):
@@ -54,14 +54,15 @@ with head[1]:
 tabs = st.tabs(["概况", "投递与阶段", "跟进记录", "时间线", "编辑", "删除"])
 with tabs[0]:
     a, b, c = st.columns(3)
-    a.markdown(f"**性别**：{person.gender or '—'}  \n**出生年份**：{person.birth_year or '—'}  \n"
-               f"**专业**：{md(person.major or '—')}  \n**毕业**：{person.graduation_year or '—'} 年 {person.graduation_month or ''}")
-    b.markdown(f"**来源渠道**：{Channel.label_of(person.channel)}  \n**来源飞地**：{person.source_enclave or '—'}  \n"
-               f"**来源校招**：{person.source_drive or '—'}  \n**来源协议**：{person.source_agreement or '—'}")
-    c.markdown(f"**负责人**：{person.owner or '—'}  \n**下次跟进**：{person.next_follow_up_on or '—'}  \n"
-               f"**建档**：{person.created_at:%Y-%m-%d} · {person.created_by or ''}")
-    st.markdown(f"**个人信息授权**：{md(person.consent_method or '未记录')}；目的：{md(person.consent_purpose or '—')}"
-                + (f"；时间 {person.consent_at:%Y-%m-%d}" if person.consent_at else ""))
+    graduation = f"{person.graduation_year} 年" + (f" {person.graduation_month} 月" if person.graduation_month else "")
+    facts(a, {"性别": person.gender, "出生年份": person.birth_year, "学院": person.college, "专业": person.major,
+              "毕业": graduation if person.graduation_year else None})
+    facts(b, {"来源渠道": Channel.label_of(person.channel), "来源飞地": person.source_enclave,
+              "来源校招": person.source_drive, "来源协议": person.source_agreement})
+    facts(c, {"负责人": person.owner, "下次跟进": person.next_follow_up_on,
+              "建档": f"{person.created_at:%Y-%m-%d} · {person.created_by or '—'}"})
+    facts(st, {"个人信息授权": person.consent_method or "未记录", "使用目的": person.consent_purpose,
+               "授权时间": f"{person.consent_at:%Y-%m-%d}" if person.consent_at else None})
     if person.notes:
         st.markdown(f"**备注**：{md(person.notes)}")
 with tabs[1]:
@@ -69,14 +70,21 @@ with tabs[1]:
 with tabs[2]:
     _pipeline_panel.activity_panel(cur, user, person)
 with tabs[3]:
-    st.dataframe(timeline.for_candidate(cur, user, candidate_id), hide_index=True, width="stretch", column_config={
+    table(timeline.for_candidate(cur, user, candidate_id), empty="暂无记录。", column_config={
         "at": st.column_config.DatetimeColumn("时间", format="YYYY-MM-DD HH:mm"), "kind": "类型", "actor": "操作人",
         "text": "内容"})
 with tabs[4]:
+    editing = f"editing_{candidate_id}"
     if not editable:
         st.info("您只能查看该候选人：招才专员只能修改本飞地人员，管理者只读。")
+    elif person.contacts_masked and not st.session_state.get(editing):
+        # The form holds the real mobile and e-mail: showing them is a reveal, audited once, on request.
+        st.caption("修改资料时表单会显示完整的手机号和邮箱，此次查看记入审计。")
+        if st.button("修改资料", key=f"start_{editing}", type="primary"):
+            st.session_state[editing] = True
+            st.rerun()
     else:
-        full = candidates.get(cur, user, candidate_id, reveal=True) if not person.contacts_masked else person
+        full = candidates.get(cur, user, candidate_id, reveal=True, purpose="修改资料时显示完整联系方式")
         draft = candidate_form(cur, user, key=f"edit_{candidate_id}", initial=CandidateDraft.from_candidate(full),
                                submit_label="保存修改")
         reason = st.text_input("若提示疑似重复，填写不是同一人的依据后再保存", key=f"dup_reason_{candidate_id}")

@@ -7,7 +7,7 @@ from db import candidate_commands, duplicates
 from db.errors import DomainError, DuplicateCandidate
 from pages._candidate_form import candidate_form
 from pages._text import md
-from pages._widgets import cursor, gate, open_candidate, show_error
+from pages._widgets import cursor, gate, open_candidate, show_error, table
 
 user = gate(__file__)
 cur = cursor()
@@ -38,7 +38,7 @@ if (exact := st.session_state.get("new_candidate_exact")) is not None:
 
 if (found := st.session_state.get("new_candidate_likely")) is not None:
     st.warning("可能与以下已有候选人重复，请先核对。若确认不是同一人，填写原因后仍可保存。")
-    st.dataframe(found, hide_index=True, column_config={
+    table(found, width="content", column_config={
         "id": "编号", "name": "姓名", "university": "学校", "graduation_year": "毕业年份",
         "mobile_last4": "手机尾号", "why": "疑似原因"})
     with st.form("duplicate_reason"):

@@ -4,11 +4,9 @@ from __future__ import annotations
 import streamlit as st
 
 from db import candidate_commands, candidates
-from db.errors import DomainError
-from loaders import import_export
 from pages import _bulk
 from pages._candidate_list import COLUMNS, SORTS, filters, readable
-from pages._widgets import cursor, gate, open_candidate, show_error
+from pages._widgets import cursor, export_buttons, gate, open_candidate, table
 
 user = gate(__file__)
 cur = cursor()
@@ -28,8 +26,8 @@ rows = candidates.search(cur, user, text, offset=(page_no - 1) * candidates.PAGE
                          descending=descending, reveal=reveal, **chosen)
 st.caption(f"共 {total:,} 人，本页 {rows.height} 人。" + ("（其他飞地人员的联系方式已脱敏）" if user.is_recruiter else ""))
 shown = readable(rows)
-event = st.dataframe(shown.select(*COLUMNS), hide_index=True, width="stretch", column_config=COLUMNS,
-                     on_select="rerun", selection_mode="multi-row", key="candidates_table")
+event = table(shown.select(*COLUMNS), empty="没有符合条件的候选人。", column_config=COLUMNS, on_select="rerun",
+              selection_mode="multi-row", key="candidates_table")
 selected = [shown["id"][i] for i in event.selection.rows] if event and event.selection else []
 
 if len(selected) == 1 and st.button("打开所选候选人", type="primary", key="open_selected"):
@@ -38,15 +36,10 @@ if selected:
     _bulk.actions(cur, user, selected)
 
 with st.expander("导出当前筛选结果"):
-    st.caption(f"最多导出 {candidate_commands.EXPORT_LIMIT:,} 行；单元格中的公式字符已转义，可放心用 Excel 打开。")
-    masked = candidate_commands.export_rows(cur, user, text, **chosen) if st.toggle("生成导出文件", key="export_go") else None
-    if masked is not None:
-        st.download_button("下载 CSV（脱敏）", import_export.to_csv(masked), "候选人.csv", "text/csv", key="export_csv")
-        st.download_button("下载 Excel（脱敏）", import_export.to_xlsx(masked, sheet="候选人"), "候选人.xlsx", key="export_xlsx")
-        if candidate_commands.may_export_unmasked(user) and st.button("生成含完整联系方式的文件（记入审计）"):
-            try:
-                full = candidate_commands.export_rows(cur, user, text, unmasked=True, **chosen)
-                st.download_button("下载 Excel（完整联系方式）", import_export.to_xlsx(full, sheet="候选人"),
-                                   "候选人-完整.xlsx", key="export_full")
-            except DomainError as error:
-                show_error(error)
+    st.caption(f"最多导出 {candidate_commands.EXPORT_LIMIT:,} 行，联系方式已脱敏。")
+    export_buttons(lambda c: candidate_commands.export_rows(c, user, text, **chosen), file_stem="候选人",
+                   key="candidates_export")
+    if candidate_commands.may_export_unmasked(user):
+        st.markdown("**含完整联系方式**（仅管理者、人事/数据岗和管理员；每次下载都记入审计）")
+        export_buttons(lambda c: candidate_commands.export_rows(c, user, text, unmasked=True, **chosen),
+                       file_stem="候选人-完整联系方式", key="candidates_export_full")

@@ -5,6 +5,7 @@ import streamlit as st
 
 from db import duplicates
 from db.errors import DomainError
+from pages._text import md
 from pages._widgets import cursor, flash, gate, open_candidate, show_error, show_flash
 
 LABELS = {"name": "姓名", "gender": "性别", "birth_year": "出生年份", "mobile": "手机", "email": "邮箱",
@@ -37,14 +38,14 @@ except DomainError as error:
     st.stop()
 rows = {r["id"]: r for r in both.iter_rows(named=True)}
 a, b = st.columns(2)
-if a.button(f"打开 {pair['left_name']}（{left_id}）"):
+if a.button(f"打开 {md(pair['left_name'])}（{left_id}）"):
     open_candidate(left_id)
-if b.button(f"打开 {pair['right_name']}（{right_id}）"):
+if b.button(f"打开 {md(pair['right_name'])}（{right_id}）"):
     open_candidate(right_id)
 
 with st.form(f"merge_{left_id}_{right_id}"):
     survivor = st.radio("保留哪条记录（另一条并入它）", [left_id, right_id], horizontal=True,
-                        format_func=lambda i: f"编号 {i}（{rows[i]['name']}）")
+                        format_func=lambda i: f"编号 {i}（{md(rows[i]['name'])}）")   # radio options are Markdown
     st.markdown("逐项选择保留的值（默认取保留记录的值；只列出两边不同的项）：")
     take: set[str] = set()
     for field in duplicates.MERGEABLE:
@@ -52,7 +53,7 @@ with st.form(f"merge_{left_id}_{right_id}"):
         if lv == rv:
             continue
         choice = st.radio(LABELS.get(field, field), [left_id, right_id], horizontal=True, key=f"pick_{field}",
-                          format_func=lambda i, f=field: f"{rows[i][f] if rows[i][f] is not None else '（空）'}")
+                          format_func=lambda i, f=field: md(rows[i][f]) if rows[i][f] is not None else "（空）")
         if choice != survivor:
             take.add(field)
     if st.form_submit_button("合并", type="primary"):

@@ -1,19 +1,18 @@
-"""待跟进: a recruiter's follow-ups due today and overdue, and the hires whose retention check is due."""
+"""待跟进: a recruiter's follow-ups overdue, due today and in the next 7 days, and the hires whose retention
+check is due."""
 from __future__ import annotations
-
-from datetime import timedelta
 
 import polars as pl
 import streamlit as st
 
-from db import activities, analytics, clock, pipeline, retention, stage_rules
+from db import activities, analytics, clock, exports, pipeline, retention, stage_rules
 from db.connection import database_path
 from db.enums import ActivityKind, Stage
 from db.errors import DomainError
 from db.permissions import User
 from db.sql import Cursor
 from pages._pipeline_panel import KINDS, flash, show_flash
-from pages._widgets import cursor, gate, show_error
+from pages._widgets import cursor, export_buttons, gate, show_error, table
 
 SCOPE = "follow_ups"
 
@@ -24,49 +23,60 @@ def retention_due(_cur: Cursor, _user: User, db: str, who: tuple, today: object,
     return retention.retention_due(_cur, _user)
 
 
+UPCOMING_DAYS = 7
+FOLLOW_UP_COLUMNS = {
+    "name": "姓名", "mobile": "手机", "stage_label": "阶段", "next_follow_up_on": "约定跟进", "due": "到期",
+    "last_kind_label": "上次沟通", "last_on": "上次日期", "last_body": "上次内容", "owner": "负责人", "enclave": "飞地",
+}
+
+
+def when_due(days_overdue: int) -> str:
+    if days_overdue > 0:
+        return f"逾期 {days_overdue} 天"
+    return "今天" if days_overdue == 0 else f"{-days_overdue} 天后"
+
+
 user = gate(__file__)
 cur = cursor()
 st.title("待跟进")
 show_flash(SCOPE)
 scopes = {"mine": "我负责的", "enclave": "本飞地"} if user.is_recruiter else {"mine": "我负责的", "all": "全部"}
 scope = st.radio("范围", list(scopes), format_func=scopes.get, horizontal=True, key="follow_ups_scope")
-due = activities.follow_ups(cur, user, scope=scope)
+due = activities.follow_ups(cur, user, scope=scope, within_days=UPCOMING_DAYS)
+due = due.with_columns(pl.col("days_overdue").map_elements(when_due, return_dtype=pl.String).alias("due"))
 checks = retention_due(cur, user, str(database_path().resolve()), (user.id, user.role, user.enclave_id),
                        clock.today(), analytics.data_version(cur))
 overdue = due.filter(pl.col("days_overdue") > 0).height
+upcoming = due.filter(pl.col("days_overdue") < 0).height
 checks_total = int(checks["total"][0]) if checks.height else 0
-a, b, c = st.columns(3)
-a.metric("今天到期", f"{due.height - overdue:,} 人")
+a, b, c, d = st.columns(4)
+a.metric("今天到期", f"{due.height - overdue - upcoming:,} 人")
 b.metric("已逾期", f"{overdue:,} 人")
-c.metric("留平回访待登记", f"{checks_total:,} 人", help="到岗满 6、12、36 个月、尚未登记回访的人员（招才专员：本飞地）")
+c.metric(f"未来 {UPCOMING_DAYS} 天", f"{upcoming:,} 人", help="约定在今后 7 天内跟进的人员，可提前处理")
+d.metric("留平回访待登记", f"{checks_total:,} 人", help="到岗满 6、12、36 个月、尚未登记回访的人员（招才专员：本飞地）")
 
 follow_tab, retention_tab = st.tabs([f"跟进（{due.height:,}）", f"留平回访（{checks_total:,}）"])
 with follow_tab:
     if due.height == 0:
-        st.info("今天没有到期或逾期的跟进。在候选人详情中记录沟通时可约定下次跟进日期。")
+        st.info(f"今天没有到期或逾期的跟进，未来 {UPCOMING_DAYS} 天也没有约定的跟进。在候选人详情中记录沟通时可约定下次跟进日期。")
     else:
-        st.dataframe(
-            due.select("name", "mobile", "stage_label", "next_follow_up_on", "days_overdue", "last_kind_label",
-                       "last_on", "last_body", "owner", "enclave"),
-            hide_index=True, width="stretch",
-            column_config={
-                "name": "姓名", "mobile": "手机", "stage_label": "阶段",
-                "next_follow_up_on": st.column_config.DateColumn("约定跟进"),
-                "days_overdue": st.column_config.NumberColumn("逾期天数", help="0 表示今天到期"),
-                "last_kind_label": "上次沟通", "last_on": st.column_config.DateColumn("上次日期"),
-                "last_body": "上次内容", "owner": "负责人", "enclave": "飞地",
-            },
-        )
-        people = {r["id"]: f"{r['name']}（{'逾期 ' + str(r['days_overdue']) + ' 天' if r['days_overdue'] else '今天'}）"
-                  for r in due.iter_rows(named=True)}
+        table(due.select(*FOLLOW_UP_COLUMNS), column_config={
+            **FOLLOW_UP_COLUMNS, "next_follow_up_on": st.column_config.DateColumn("约定跟进"),
+            "last_on": st.column_config.DateColumn("上次日期")})
+        with st.expander("导出本列表"):
+            export_buttons(lambda c: exports.prepare(
+                c, user, activities.follow_ups(c, user, scope=scope, within_days=UPCOMING_DAYS).with_columns(
+                    pl.col("days_overdue").map_elements(when_due, return_dtype=pl.String).alias("due")),
+                what="待跟进名单", headers=FOLLOW_UP_COLUMNS, filters={"范围": scopes[scope]}),
+                file_stem="待跟进", key="follow_ups_export")
+        people = {r["id"]: f"{r['name']}（{when_due(r['days_overdue'])}）" for r in due.iter_rows(named=True)}
         chosen = st.selectbox("处理跟进", list(people), format_func=people.get, key="follow_ups_person")
-        with st.form("follow_ups_done", clear_on_submit=True):
+        with st.form("follow_ups_done", clear_on_submit=False):
             left, right = st.columns(2)
             kind = left.selectbox("沟通方式", KINDS, index=KINDS.index(ActivityKind.CALL),
                                   format_func=ActivityKind.label_of)
-            next_on = right.date_input("下次跟进日期（不填则结束跟进）", value=None,
-                                       min_value=clock.today() + timedelta(days=1))
-            note = st.text_area("沟通内容（可不填）", max_chars=activities.MAX_BODY)
+            next_on = right.date_input("下次跟进日期（不填则结束跟进）", value=None, key="follow_ups_next")
+            note = st.text_area("沟通内容（可不填）", max_chars=activities.MAX_BODY, key="follow_ups_note")
             submitted = st.form_submit_button("完成跟进", type="primary")
         if submitted:
             try:
@@ -74,6 +84,8 @@ with follow_tab:
             except DomainError as error:
                 show_error(error)
             else:
+                for done in ("follow_ups_next", "follow_ups_note"):
+                    st.session_state.pop(done, None)
                 flash(SCOPE, f"已完成对{people[chosen].split('（')[0]}的跟进" + (f"，下次跟进 {next_on}。" if next_on else "。"))
                 st.rerun()
 
@@ -82,9 +94,8 @@ with retention_tab:
         st.info("没有到期的留平回访。")
     else:
         st.caption(f"按到期日排列，显示前 {checks.height:,} 条。到岗满 12 或 36 个月且仍在平湖的人员，登记后可标记为「留平1年+」。")
-        st.dataframe(
+        table(
             checks.select("name", "mobile", "employer", "arrived_on", "months", "due_on", "days_overdue", "enclave"),
-            hide_index=True, width="stretch",
             column_config={"name": "姓名", "mobile": "手机", "employer": "企业",
                            "arrived_on": st.column_config.DateColumn("到岗日期"),
                            "months": st.column_config.NumberColumn("回访节点", format="%d 个月"),
@@ -97,7 +108,7 @@ with retention_tab:
         due_check = rows[app_id]
         with st.form("follow_ups_retention"):
             left, right = st.columns(2)
-            checked_on = left.date_input("回访日期", value=clock.today(), max_value=clock.today())
+            checked_on = left.date_input("回访日期", value=clock.today())
             employed = right.checkbox("仍在该企业工作", value=True)
             in_pinghu = right.checkbox("仍在平湖", value=True)
             retain = right.checkbox("仍在平湖时，同时标记为「留平1年+」", value=True,

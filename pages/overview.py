@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from db import analytics, programmes
+from db import analytics, exports, programmes
 from db.enums import TalentCategory
-from pages import _cache, _charts
 from db.permissions import Action, can
-from pages._widgets import cursor, due_list, figure, gate, progress_card
+from pages import _cache, _charts
+from pages._text import md
+from pages._widgets import cursor, due_list, export_buttons, figure, gate, progress_card, table
 
 CARDS = (TalentCategory.YOUNG_PHD, TalentCategory.YOUNG_GRADUATE, TalentCategory.HIGH_SKILL, TalentCategory.HIGH_LEVEL)
 
@@ -18,10 +19,10 @@ years = analytics.years(cur, user)
 head = st.columns([1, 3])
 year = head[0].selectbox("年度", years, index=years.index(analytics.default_year(cur, user)), format_func=lambda y: f"{y} 年")
 scope = programmes.scope_name(cur, user)
-head[1].caption(f"统计范围：{scope}。到岗人数按到岗当年计，一人一年一类只计一次。")
+head[1].caption(f"统计范围：{md(scope)}。到岗人数按到岗当年计，一人一年一类只计一次。")
 
 view = _cache.overview(cur, user, year)
-st.info(analytics.report_text(view.headline, year=year, scope_name=scope))
+st.info(md(analytics.report_text(view.headline, year=year, scope_name=scope)))
 if can(user, Action.EDIT_CANDIDATES):
     due_list(cur, user)
 
@@ -74,10 +75,10 @@ with right:
     st.altair_chart(_charts.funnel(view.funnel), width="stretch")
 
 st.subheader("各飞地")
-st.dataframe(
-    view.enclaves.select("name", "city", "candidates", "intents", "hires", "target", "progress"),
-    hide_index=True,
-    width="stretch",
+ENCLAVE_COLUMNS = {"name": "飞地", "city": "城市", "candidates": "新增候选人", "intents": "签约意向", "hires": "到岗",
+                   "target": "到岗目标", "progress": "完成率"}
+table(
+    view.enclaves.select(*ENCLAVE_COLUMNS), empty="还没有飞地。",
     column_config={
         "name": st.column_config.TextColumn("飞地"),
         "city": st.column_config.TextColumn("城市"),
@@ -88,3 +89,8 @@ st.dataframe(
         "progress": st.column_config.ProgressColumn("完成率", format="percent", min_value=0.0, max_value=1.0),
     },
 )
+if view.enclaves.height:
+    with st.expander("导出各飞地统计"):
+        export_buttons(lambda c: exports.prepare(c, user, view.enclaves, what="各飞地统计", headers=ENCLAVE_COLUMNS,
+                                                 filters={"年度": year, "范围": scope}),
+                       file_stem=f"各飞地统计-{year}", key="overview_enclaves_export")

@@ -11,7 +11,7 @@ from db import pipeline, users
 from db.connection import open_database
 from db.permissions import SYSTEM
 from tests.conftest import PipelineWorld
-from tests.helpers import DEMO_PASSWORD, button, login
+from tests.helpers import DEMO_PASSWORD, button, login, shown
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_a_recruiter_moves_a_person_forward_from_a_card(app, db_path: Path, boar
     at = open_board(app, db_path, board_db, "recruiter_sh")
     assert "1 人" in [c.value for c in at.caption]          # 面试中 column: 李娜
     pick_and_submit(at, board_db["alice"], "offer")
-    assert [s.value for s in at.success] == ["已将李娜的投递从「面试中」变更为「已录用」。"]
+    assert [shown(s.value) for s in at.success] == ["已将李娜的投递从「面试中」变更为「已录用」。"]
     assert stage_of(db_path, board_db["alice"]) == ("offer", 2)
     assert f"board_app{board_db['alice']}_target" not in [s.key for s in at.selectbox]   # the form closed
 
@@ -70,7 +70,7 @@ def test_a_recruiter_moves_a_person_forward_from_a_card(app, db_path: Path, boar
 def test_forbidden_moves_show_the_rule_in_chinese(app, db_path: Path, board_db: dict[str, int], target: str,  # type: ignore[no-untyped-def]
                                                   kwargs: dict, message: str) -> None:
     at = pick_and_submit(open_board(app, db_path, board_db, "recruiter_sh"), board_db["alice"], target, **kwargs)
-    assert [e.value for e in at.error] == [message]
+    assert [shown(e.value) for e in at.error] == [message]
     assert stage_of(db_path, board_db["alice"]) == ("interviewing", 1)
 
 
@@ -90,7 +90,7 @@ def test_other_enclaves_cards_are_masked_and_read_only(app, db_path: Path, board
     assert "**王强**" not in [m.value for m in at.markdown]              # own enclave only, by default
     at.toggle(key="board_own").set_value(False).run()
     assert "**王强**" in [m.value for m in at.markdown]
-    captions = " ".join(c.value for c in at.caption)
+    captions = " ".join(shown(c.value) for c in at.caption)
     assert "139****9000" in captions and "13900139000" not in captions
     assert "13800138000" in captions                                      # own enclave's contacts in full
     keys = [b.key for b in at.button]
@@ -116,7 +116,7 @@ def test_a_card_moved_by_someone_else_meanwhile_is_refused(app, db_path: Path, b
     at.selectbox(key=f"board_app{board_db['alice']}_target").select("offer")
     button(at, "确认变更").click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["该投递刚被他人修改，请刷新后重试。"]
+    assert [shown(e.value) for e in at.error] == ["该投递刚被他人修改，请刷新后重试。"]
     assert stage_of(db_path, board_db["alice"]) == ("intent", 2)
 
 

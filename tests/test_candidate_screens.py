@@ -99,7 +99,9 @@ def test_a_recruiter_sees_other_enclaves_masked_and_cannot_reveal(app, demo_db: 
                                               " order by id limit 1", [sh])[0]
     at = login(app(demo_db), "recruiter_sh")
     at.switch_page("pages/candidates.py").run()
-    at.text_input(key="candidates_text").input(other_mobile[-4:]).run()
+    at.text_input(key="candidates_text").input(other_mobile[-4:]).run()      # a part finds no one outside SH
+    assert other_id not in (at.dataframe[0].value["id"].tolist() if at.dataframe else [])
+    at.text_input(key="candidates_text").input(other_mobile).run()           # the whole number finds them
     table = at.dataframe[0].value
     row = table[table["id"] == other_id]
     assert row["mobile"].tolist() == [f"{other_mobile[:3]}****{other_mobile[-4:]}"]
@@ -117,12 +119,12 @@ def test_deletion_on_request_on_screen(app, demo_db: Path) -> None:  # type: ign
     at = login(app(demo_db), "hr")
     at.session_state["candidate_id"] = person
     at.switch_page("pages/candidate.py").run()
-    assert [t.value for t in at.title] == [name]
+    assert [shown(t.value) for t in at.title] == [name]
     next(t for t in at.text_input if t.label == "删除依据 *").input("本人 2026-11-20 电话要求删除")
     next(c for c in at.checkbox if c.label.startswith("我确认")).check()
     button(at, "按本人要求删除").click()
     at.run()
-    assert [t.value for t in at.title] == [f"已删除#{person}"]
+    assert [shown(t.value) for t in at.title] == [f"已删除#{person}"]
     assert any("按本人要求删除" in w.value for w in at.warning)
 
 
@@ -180,5 +182,44 @@ def test_user_text_is_shown_as_text_not_markdown(app, demo_db: Path) -> None:  #
     at.session_state["candidate_id"] = person
     at.switch_page("pages/candidate.py").run()
     note = next(m.value for m in at.markdown if m.value.startswith("**备注**"))
-    assert "\\[点我\\]\\(http\\://evil" in note and "\\:red\\[" in note and "\\*\\*粗\\*\\*" in note
+    assert "\\[点我\\]\\(http\\:\\/\\/evil" in note and "\\:red\\[" in note and "\\*\\*粗\\*\\*" in note
     assert shown(note) == "**备注**：[点我](http://evil.example) :red[警告] **粗**"
+
+
+def test_hr_edits_the_real_contacts_and_the_reveal_is_audited_once(app, demo_db: Path) -> None:  # type: ignore[no-untyped-def]
+    """The edit form used to be filled with the masked mobile, so HR and admins could save no edit."""
+    person, mobile = db_rows(demo_db, "select id, mobile from candidate where mobile is not null and enclave_id is not null"
+                                      " and deleted_at is null and merged_into is null order by id limit 1")[0]
+    at = login(app(demo_db), "hr")
+    at.session_state["candidate_id"] = person
+    at.switch_page("pages/candidate.py").run()
+    assert not any(t.key == f"edit_{person}_mobile" for t in at.text_input)    # no reveal before asking
+    button(at, "修改资料").click()
+    at.run()
+    assert at.text_input(key=f"edit_{person}_mobile").value == mobile
+    at.run()                                                                     # reruns do not reveal again
+    at.text_input(key=f"edit_{person}_major").input("改后的专业")
+    button(at, "保存修改").click()
+    at.run()
+    assert not at.error and not at.warning, [e.value for e in at.error] + [w.value for w in at.warning]
+    assert db_rows(demo_db, "select major, mobile from candidate where id = ?", [person]) == [("改后的专业", mobile)]
+    reveals = db_rows(demo_db, "select detail from audit_log where action = 'view_unmasked' and entity_id = ?",
+                      [str(person)])
+    assert reveals == [("修改资料时显示完整联系方式",)]
+
+
+def test_the_detail_address_names_the_person(app, demo_db: Path) -> None:  # type: ignore[no-untyped-def]
+    """A refresh or a shared link (?id=…) opens the same person; a new session has no other state."""
+    person, name = db_rows(demo_db, "select id, name from candidate where enclave_id is not null order by id limit 1")[0]
+    at = login(app(demo_db), "manager")
+    at.switch_page("pages/candidates.py").run()
+    at.session_state["candidates_table"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    first = int(at.dataframe[0].value["id"].tolist()[0])
+    button(at, "打开所选候选人").click()
+    at.run()
+    assert at.query_params["id"] == str(first)
+    fresh = login(app(demo_db), "manager")
+    fresh.query_params["id"] = str(person)
+    fresh.switch_page("pages/candidate.py").run()
+    assert [shown(t.value) for t in fresh.title] == [name]

@@ -13,7 +13,7 @@ from db.connection import open_database
 from db.permissions import SYSTEM
 from tests import factories
 from tests.conftest import PipelineWorld
-from tests.helpers import DEMO_PASSWORD, button, login, metrics
+from tests.helpers import DEMO_PASSWORD, button, login, metrics, shown
 
 
 @pytest.fixture
@@ -63,12 +63,13 @@ def read(db_path: Path, query: str, params: list) -> list[tuple]:
 def test_a_recruiters_due_and_overdue_follow_ups(app, db_path: Path, due_db: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
     at = open_follow_ups(app, db_path, "recruiter_sh")
     shown = metrics(at)
-    assert (shown["今天到期"], shown["已逾期"], shown["留平回访待登记"]) == ("1 人", "1 人", "1 人")
-    assert names(at) == ["李娜", "陈静"]                      # overdue first; 赵敏 is tomorrow
-    assert table(at, "next_follow_up_on")["days_overdue"].to_list() == [3, 0]
+    assert (shown["今天到期"], shown["已逾期"], shown["未来 7 天"], shown["留平回访待登记"]) == (
+        "1 人", "1 人", "1 人", "1 人")
+    assert names(at) == ["李娜", "陈静", "赵敏"]              # overdue first; 赵敏 is due tomorrow
+    assert table(at, "next_follow_up_on")["due"].to_list() == ["逾期 3 天", "今天", "1 天后"]
     assert table(at, "next_follow_up_on")["mobile"].to_list()[0] == "13800138000"
     at.radio(key="follow_ups_scope").set_value("enclave").run()
-    assert names(at) == ["李娜", "刘洋", "陈静"]               # the enclave's, never 王强 of 成都
+    assert names(at) == ["李娜", "刘洋", "陈静", "赵敏"]       # the enclave's, never 王强 of 成都
     assert not at.error
 
 
@@ -80,15 +81,14 @@ def test_completing_and_rescheduling_a_follow_up(app, db_path: Path, due_db: dic
     next(t for t in at.text_area if t.label.startswith("沟通内容")).input("电话确认下周到企业面试")
     button(at, "完成跟进").click().run()
     assert not at.exception and not at.error
-    assert [s.value for s in at.success] == [f"已完成对李娜的跟进，下次跟进 {next_on}。"]
-    assert names(at) == ["陈静"]
+    assert [shown(s.value) for s in at.success] == [f"已完成对李娜的跟进，下次跟进 {next_on}。"]
+    assert names(at) == ["陈静", "赵敏", "李娜"]              # 李娜 is now due in 7 days
     assert read(db_path, "select next_follow_up_on from candidate where id = ?", [due_db["alice"]]) == [(next_on,)]
     assert read(db_path, "select kind, body, created_by from activity", []) == [("call", "电话确认下周到企业面试", "recruiter_sh")]
     # Done without a new date: the follow-up ends.
     at.selectbox(key="follow_ups_person").select(due_db["carol"])
     button(at, "完成跟进").click().run()
-    assert names(at) == []
-    assert any("今天没有到期或逾期的跟进" in i.value for i in at.info)
+    assert names(at) == ["赵敏", "李娜"]
     assert read(db_path, "select next_follow_up_on from candidate where id = ?", [due_db["carol"]]) == [(None,)]
 
 
@@ -98,7 +98,7 @@ def test_recording_a_retention_check_marks_the_hire_retained(app, db_path: Path,
     assert checks[["name", "employer", "months"]].values.tolist() == [["李娜", "平湖光电科技有限公司", 12]]
     button(at, "登记回访").click().run()
     assert not at.exception and not at.error
-    assert [s.value for s in at.success] == ["已登记李娜到岗 12 个月的留平回访。已标记为「留平1年+」。"]
+    assert [shown(s.value) for s in at.success] == ["已登记李娜到岗 12 个月的留平回访。已标记为「留平1年+」。"]
     assert metrics(at)["留平回访待登记"] == "0 人"
     assert read(db_path, "select stage, version from application where id = ?", [due_db["hire"]]) == [("retained", 3)]
     assert read(db_path, "select months, still_in_pinghu, checked_by from retention_check", []) == [
@@ -109,5 +109,5 @@ def test_hr_sees_everyone_with_contacts_masked(app, db_path: Path, due_db: dict[
     at = open_follow_ups(app, db_path, "hr")
     assert names(at) == []   # HR owns nobody …
     at.radio(key="follow_ups_scope").set_value("all").run()
-    assert names(at) == ["李娜", "刘洋", "王强", "陈静"]    # … and sees the whole city, masked by default
+    assert names(at) == ["李娜", "刘洋", "王强", "陈静", "赵敏"]    # … and sees the whole city, masked by default
     assert table(at, "next_follow_up_on")["mobile"].to_list()[0] == "138****8000"

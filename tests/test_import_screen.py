@@ -38,10 +38,10 @@ def test_hr_uploads_checks_commits_and_undoes_a_file(app, demo_db: Path) -> None
     at.file_uploader[0].upload("报名表.csv", SHEET.encode("gbk"), "text/csv")
     at.run()
     assert not at.exception, at.exception
-    assert any("GB18030/GBK" in i.value and "第 3 行" in i.value for i in at.info)
+    assert any("GB18030/GBK" in shown(i.value) and "第 3 行" in i.value for i in at.info)
     assert any("身份证号" in w.value and "丢弃" in w.value for w in at.warning)
-    shown = {m.label: m.value for m in at.metric}
-    assert (shown["读取行数"], shown["文件内重复"], shown["拒绝"]) == ("4", "1", "1")
+    figures = {m.label: m.value for m in at.metric}
+    assert (figures["读取行数"], figures["文件内重复"], figures["拒绝"]) == ("4", "1", "1")
     preview = at.dataframe[0].value
     assert list(preview["姓名"]) == ["测试甲", "测试乙", "测试丙", "测试甲"]
     assert list(preview["匹配高校"])[:2] == ["浙江大学", "复旦大学"]
@@ -51,14 +51,17 @@ def test_hr_uploads_checks_commits_and_undoes_a_file(app, demo_db: Path) -> None
     button(at, "确认导入").click()
     at.run()
     assert not at.exception, at.exception
-    done = [s.value for s in at.success]
+    done = [shown(s.value) for s in at.success]
     assert any("导入完成" in s and "新增 2" in s and "文件内重复 1" in s and "拒绝 1" in s for s in done), done
     assert people(demo_db) == ["测试乙", "测试甲"]
 
-    button(at, "撤销所选批次").click()
+    assert button(at, "撤销该批次").disabled                  # not before confirming
+    next(c for c in at.checkbox if c.label.startswith("我确认撤销批次")).check()
+    at.run()
+    button(at, "撤销该批次").click()
     at.run()
     assert not at.exception, at.exception
-    assert any("已撤销批次" in s.value and "删除 2 名新增人员" in s.value for s in at.success)
+    assert any("已撤销批次" in shown(s.value) and "删除 2 名新增人员" in s.value for s in at.success)
     assert people(demo_db) == []
 
 

@@ -1,0 +1,165 @@
+"""User and file text reaches every screen as inert text: a hostile value in every text field the
+screens show, every screen for every role, and the deeper states (a person's detail and edit form,
+the duplicates pair, an import with hostile headers) — no Markdown link, image, emphasis, colour,
+maths, raw HTML or automatic link may survive into anything Streamlit renders as Markdown.
+
+The browser test (tests/test_browser.py) checks the same in a real page; this one covers every
+screen quickly, on the Markdown each element is given.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from db.enums import Role
+from pages._screens import SCREENS
+from tests.helpers import button, login
+
+PAYLOAD = "[链](http://evil.example/a) **粗** ![图](http://evil.example/i.png) www.evil.example :red[红] $x$ <b>b</b>"
+# What each construct looks like unescaped in Markdown source; md() turns every one of them inert.
+LIVE = ("[链](", "**粗**", "![图](", "www.evil", "http://evil", ":red[红]", "$x$", "<b>b")
+ACCOUNTS = {Role.RECRUITER: "recruiter_sh", Role.MANAGER: "manager", Role.HR: "hr", Role.ADMIN: "admin"}
+
+
+@pytest.fixture(scope="module")
+def hostile_master(demo_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database with the payload in every text field a screen shows."""
+    path = tmp_path_factory.mktemp("hostile") / "hostile.duckdb"
+    shutil.copy(demo_master, path)
+    conn = duckdb.connect(str(path))
+    p = PAYLOAD
+    for statement in (
+        "update enclave set name = name || ' ' || $p, city = city || $p, host_organisation = $p",
+        # Employer names are a unique key, which DuckDB will not update while applications refer to
+        # it: a new hostile employer (first in name order) gets some of the hostile people's applications.
+        "insert into employer (id, name, park) values (nextval('seq_employer'), $p, $p)",
+        "update application set employer_id = (select max(id) from employer)"
+        " where candidate_id % 3 = 0 and employer_id is not null",
+        "update position set title = title || $p",
+        "update campus_drive set title = title || $p",
+        "update app_user set display_name = display_name || $p",
+        "update candidate set name = left(name, 3) || $p, university_raw = $p, major = $p, college = $p,"
+        " notes = $p, consent_method = $p, consent_purpose = $p where id % 3 = 0",
+        "update candidate set next_follow_up_on = current_date where id % 3 = 0 and enclave_id is not null",
+        "insert into candidate_tag select id, $p from candidate where id % 3 = 0 on conflict do nothing",
+        "update activity set body = $p",
+        "update stage_event set note = $p",
+        "update application set lost_reason = $p where lost_reason is not null",
+        "update import_batch set file_name = $p || '.csv'",
+    ):
+        conn.execute(statement, {"p": p} if "$p" in statement else {})
+    conn.close()
+    return path
+
+
+@pytest.fixture
+def hostile_db(hostile_master: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "hostile.duckdb"
+    shutil.copy(hostile_master, path)
+    return path
+
+
+def markdown_sources(at: AppTest) -> list[str]:
+    """Every string of this run that Streamlit renders as Markdown: text elements, alerts, labels and
+    help texts of widgets, radio options, tab and expander labels, metric labels."""
+    found: list[str] = []
+    for kind in ("markdown", "caption", "title", "header", "subheader", "info", "success", "warning", "error",
+                 "toast"):
+        found += [str(e.value) for e in getattr(at, kind)]
+    for kind in ("button", "checkbox", "toggle", "radio", "selectbox", "multiselect", "text_input", "text_area",
+                 "number_input", "date_input", "download_button", "file_uploader", "form_submit_button"):
+        for widget in getattr(at, kind):
+            found += [str(getattr(widget, "label", "") or ""), str(getattr(widget.proto, "help", "") or "")]
+    for radio in at.radio:
+        found += [str(option) for option in radio.options]      # as shown: format_func already applied
+    for kind in ("tabs", "expander"):
+        found += [str(getattr(e, "label", "") or getattr(e.proto, "label", "")) for e in getattr(at, kind)]
+    found += [str(m.label) for m in at.metric]
+    return found
+
+
+def live_markup(at: AppTest) -> list[str]:
+    """The Markdown sources in which a piece of the payload is still live (not escaped)."""
+    return [text for text in markdown_sources(at) if any(token in text for token in LIVE)]
+
+
+CASES = [(s.file, role) for s in SCREENS for role in ACCOUNTS if role in s.roles and not s.hidden]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("screen, role", CASES)
+def test_every_screen_shows_hostile_text_inert(app, hostile_db: Path, screen: str, role: str) -> None:  # type: ignore[no-untyped-def]
+    at = login(app(hostile_db, timeout=180), ACCOUNTS[role])
+    at.switch_page(f"pages/{screen}").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert live_markup(at) == []
+
+
+def hostile_person(db: Path) -> int:
+    conn = duckdb.connect(str(db))
+    found = conn.execute("select c.id from candidate c where c.id % 3 = 0 and c.merged_into is null and"
+                         " c.deleted_at is null and exists (select 1 from application a where a.candidate_id = c.id)"
+                         " and exists (select 1 from activity v where v.candidate_id = c.id) order by id limit 1"
+                         ).fetchall()[0][0]
+    conn.close()
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.HR])
+def test_a_hostile_persons_detail_and_edit_form(app, hostile_db: Path, role: str) -> None:  # type: ignore[no-untyped-def]
+    person = hostile_person(hostile_db)
+    at = login(app(hostile_db, timeout=180), ACCOUNTS[role])
+    at.query_params["id"] = str(person)
+    at.switch_page("pages/candidate.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("evil" in text for text in markdown_sources(at))      # the payload is on the page …
+    assert live_markup(at) == []                                        # … and inert
+    if role == Role.HR:
+        button(at, "修改资料").click()
+        at.run()
+        assert live_markup(at) == []
+
+
+@pytest.mark.slow
+def test_the_duplicates_pair_and_the_board(app, hostile_db: Path) -> None:  # type: ignore[no-untyped-def]
+    conn = duckdb.connect(str(hostile_db))
+    conn.execute("update candidate set name = '重名' || $p, name_pinyin = 'chongming', university_id = 1,"
+                 " graduation_year = 2025 where id in (select id from candidate where id % 3 = 0 and merged_into is"
+                 " null and deleted_at is null order by id limit 2)", {"p": PAYLOAD})
+    conn.close()
+    at = login(app(hostile_db, timeout=180), "hr")
+    at.switch_page("pages/duplicates.py").run()
+    assert not at.exception and live_markup(at) == []
+    at.switch_page("pages/board.py").run()
+    assert not at.exception and live_markup(at) == []
+
+
+@pytest.mark.slow
+def test_an_import_with_hostile_headers_and_file_name(app, hostile_db: Path) -> None:  # type: ignore[no-untyped-def]
+    sheet = (f"姓名,手机号码,{PAYLOAD},意向企业\n"
+             f"{PAYLOAD},13800000001,x,{PAYLOAD}\n"
+             f"测试,not-a-phone,y,z\n").encode()
+    at = login(app(hostile_db, timeout=180), "hr")
+    at.switch_page("pages/import_data.py").run()
+    at.file_uploader[0].upload(f"{PAYLOAD}.csv", sheet, "text/csv")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert live_markup(at) == []
+    button(at, "确认导入").click()
+    at.run()
+    assert not at.exception and live_markup(at) == []
+
+
+def test_the_payload_is_caught_when_not_escaped() -> None:
+    """The check itself can fail: raw payload is live, md() of it is not."""
+    from pages._text import md
+
+    assert all(token in PAYLOAD for token in LIVE)
+    assert not any(token in md(PAYLOAD) for token in LIVE)
+    assert re.sub(r"\\(.)", r"\1", md(PAYLOAD)) == PAYLOAD
