@@ -113,6 +113,36 @@ class DriveStatus(Labelled):
     CANCELLED = "cancelled", "已取消"
 
 
+class Level(Labelled):
+    NATIONAL = "国家级", "国家级"
+    PROVINCIAL = "省级", "省级"
+    CITY = "市级", "市级"
+
+
+class CoSupervisionKind(Labelled):
+    JOINT = "联培", "联培"
+    COMMISSIONED = "委培", "委培"
+
+
+class CoSupervisionOutcome(Labelled):
+    PENDING = "pending", "待定"
+    STAYED = "stayed", "留平就业"
+    LEFT = "left", "离开平湖"
+
+
+class DeclarationStatus(Labelled):
+    PREPARING = "preparing", "筹备"
+    SUBMITTED = "submitted", "已申报"
+    REVIEWING = "reviewing", "评审中"
+    SELECTED = "selected", "入选"
+    NOT_SELECTED = "not_selected", "未入选"
+
+
+GOLDEN_EAGLE_TIERS = ("种子级", "孵化级", "成长级")
+INDUSTRIES = ("汽车零部件", "新材料", "人工智能", "航空航天", "光电", "数字经济", "智能制造", "生物医药", "装备制造",
+              "现代服务业", "其他")
+
+
 class Role(Labelled):
     RECRUITER = "recruiter", "招才专员"
     MANAGER = "manager", "管理者"

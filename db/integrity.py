@@ -1,4 +1,4 @@
-"""References and uniqueness the schema does not enforce (see migrations 001, 008 and 009), checked from the data."""
+"""References and uniqueness the schema does not enforce (see migrations 001, 008, 009 and 010), checked from the data."""
 from __future__ import annotations
 
 from db.contact_keys import key_sql
@@ -49,6 +49,28 @@ CHECKS: dict[str, str] = {
         " and k.candidate_id = c.id))"
         f" or (c.email is not null and not exists (select 1 from contact_key k where k.key = {key_sql('e', 'c.email')}"
         " and k.candidate_id = c.id)))",
+}
+
+
+# Plain id references (column may be null) that db/ commands keep right since migration 010 dropped
+# the foreign keys of the programme registers: (table, column, the table it names).
+REFERENCES = (
+    ("application", "employer_id", "employer"), ("application", "position_id", "position"),
+    ("application", "drive_id", "campus_drive"), ("application", "import_batch_id", "import_batch"),
+    ("position", "employer_id", "employer"), ("drive_employer", "drive_id", "campus_drive"),
+    ("drive_employer", "employer_id", "employer"), ("co_supervision", "employer_id", "employer"),
+    ("co_supervision", "outcome_employer_id", "employer"), ("appointment", "employer_id", "employer"),
+    ("appointment", "enclave_id", "enclave"), ("appointment", "candidate_id", "candidate"),
+    ("target", "enclave_id", "enclave"), ("import_batch", "drive_id", "campus_drive"),
+    ("import_reject", "batch_id", "import_batch"), ("agreement", "enclave_id", "enclave"),
+    ("agreement", "predecessor_id", "agreement"), ("agreement", "owner_id", "app_user"),
+    ("campus_drive", "enclave_id", "enclave"), ("declaration", "candidate_id", "candidate"),
+    ("declaration", "employer_id", "employer"), ("app_user", "enclave_id", "enclave"),
+)
+CHECKS |= {
+    f"{table}.{column} → {target}": f"select count(*) from {table} x where x.{column} is not null"
+                                     f" and not exists (select 1 from {target} t where t.id = x.{column})"
+    for table, column, target in REFERENCES
 }
 
 

@@ -10,6 +10,7 @@ from db.enums import Channel, Degree, TalentCategory
 from db.permissions import User
 from db.sql import Cursor
 from pages._text import md
+from pages._widgets import school_picker
 
 NONE = None
 AUTO = "自动（按学历和年龄）"
@@ -21,42 +22,16 @@ def _pick(label: str, options: dict, value, *, key: str, help: str | None = None
                         format_func=lambda k: "—" if k is None else options[k])
 
 
-def _school_picker(cur: Cursor, *, key: str, initial: int | None) -> int | None:
-    """Live school search outside the form (a form only reruns on submit): official names, old
-    and short names (上海体育学院, 浙大) and near spellings, best first."""
-    a, b = st.columns([2, 3])
-    query = a.text_input("查找学校", key=f"{key}_school_q", placeholder="名称、曾用名、简称或近似写法，如：浙大、上海体育学院")
-    found = universities.search(cur, query, limit=20) if query.strip() else None
-    labels: dict[int, str] = {}
-    if initial is not None:
-        labels[initial] = universities.name_of(cur, initial) or str(initial)
-    if found is not None:
-        for row in found.iter_rows(named=True):
-            tag = "（985）" if row["is_985"] else "（211）" if row["is_211"] else ""
-            labels[row["id"]] = f"{row['name']}{tag} · {row['province']} · {row['level']} · {row['matched']}"
-    options = [None, *labels]
-    default = options.index(initial) if initial in labels and found is None else (1 if found is not None and len(options) > 1 else 0)
-    with b:
-        # Keyed by the query: each search is a new widget, so its best match shows preselected
-        # (resetting one widget's state does not reach a browser that already drew it).
-        chosen = st.selectbox("学校", options, index=default, key=f"{key}_school::{query.strip()}",
-                              format_func=lambda i: "—（不选）" if i is None else labels[i],
-                              help="找不到时可不选，在下方表单中照原样填写学校名称")
-        if query.strip() and found is not None and found.height == 0:
-            st.caption("没有找到匹配的学校，请在表单中照原样填写名称。")
-    return chosen
-
-
 def candidate_form(cur: Cursor, user: User, *, key: str, initial: CandidateDraft | None = None,
                    submit_label: str = "保存") -> CandidateDraft | None:
     """Render the form; returns the draft when submitted (validation happens in db/)."""
     d = initial or CandidateDraft(name="", channel=Channel.OTHER, enclave_id=user.enclave_id,
                                   owner_id=user.id if user.role != "admin" else None)
-    school_id = _school_picker(cur, key=key, initial=d.university_id)
-    enclaves = programmes.enclaves(cur)
+    school_id = school_picker(cur, key=key, initial=d.university_id)
+    enclaves = programmes.list_enclaves(cur)
     enclave_names = dict(zip(enclaves["id"].to_list(), enclaves["name"].to_list()))
-    drives = programmes.drives(cur)
-    agreements = programmes.agreements(cur)
+    drives = programmes.list_drives(cur)
+    agreements = programmes.list_agreements(cur)
     owners = candidates.owners(cur)
     year = today().year
     with st.form(key, clear_on_submit=False):

@@ -30,9 +30,9 @@ def filters(cur: Cursor, user: User, *, key: str) -> dict[str, Any]:
     """The filter panel; returns only the filters that are set."""
     with st.expander("筛选条件", expanded=False):
         a, b, c, d = st.columns(4)
-        enclaves = programmes.enclaves(cur)
+        enclaves = programmes.list_enclaves(cur)
         owners = candidates.owners(cur)
-        drives = programmes.drives(cur)
+        drives = programmes.list_drives(cur)
         with a:
             enclave_id = _choice("所属飞地", dict(zip(enclaves["id"].to_list(), enclaves["name"].to_list())), f"{key}_enclave")
             channel = _choice("来源渠道", Channel.labels(), f"{key}_channel")

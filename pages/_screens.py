@@ -12,6 +12,7 @@ from db.enums import Role
 HERE = Path(__file__).parent
 EVERYONE = frozenset(Role)
 EDITORS = frozenset({Role.RECRUITER, Role.HR, Role.ADMIN})   # who may create and edit candidates
+PROGRAMME_EDITORS = frozenset({Role.MANAGER, Role.HR, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,16 @@ SCREENS: tuple[Screen, ...] = (
     Screen("duplicates.py", "重复候选人", ":material/join:", "工作台", EDITORS),
     Screen("follow_ups.py", "待跟进", ":material/notifications_active:", "工作台", EDITORS),
     Screen("board.py", "流程看板", ":material/view_kanban:", "工作台", EVERYONE),
+    Screen("programme_enclaves.py", "人才飞地", ":material/location_city:", "项目管理", EVERYONE),
+    Screen("programme_employers.py", "企业与岗位", ":material/factory:", "项目管理", EVERYONE),
+    Screen("programme_agreements.py", "院校协议", ":material/handshake:", "项目管理", EVERYONE),
+    Screen("programme_drives.py", "校园招聘", ":material/school:", "项目管理", EVERYONE),
+    Screen("programme_co_supervision.py", "联合培养", ":material/supervisor_account:", "项目管理", EVERYONE),
+    Screen("programme_appointments.py", "科技副总·柔性引进", ":material/workspace_premium:", "项目管理", EVERYONE),
+    Screen("programme_declarations.py", "人才项目申报", ":material/military_tech:", "项目管理", EVERYONE),
+    Screen("programme_targets.py", "目标", ":material/flag:", "项目管理", EVERYONE),
     Screen("import_data.py", "导入", ":material/upload_file:", "数据", frozenset({Role.HR, Role.ADMIN})),
+    Screen("import_registers.py", "台账导入", ":material/table_view:", "数据", PROGRAMME_EDITORS),
     Screen("admin_users.py", "用户管理", ":material/manage_accounts:", "系统管理", frozenset({Role.ADMIN})),
     Screen("admin_audit.py", "审计日志", ":material/policy:", "系统管理", frozenset({Role.ADMIN})),
     Screen("admin_backup.py", "备份", ":material/backup:", "系统管理", frozenset({Role.ADMIN})),

@@ -6,7 +6,7 @@ from collections.abc import Callable
 import polars as pl
 import streamlit as st
 
-from db import activities
+from db import activities, universities
 from db.connection import shared_connection
 from db.sql import Cursor
 from loaders import import_export
@@ -98,6 +98,32 @@ def due_list(cur, user, *, shown: int = 5) -> None:  # type: ignore[no-untyped-d
         st.page_link("pages/follow_ups.py", label="查看全部待跟进", icon=":material/notifications_active:")
 
 
+def school_picker(cur: Cursor, *, key: str, initial: int | None, label: str = "学校",
+                  help: str = "找不到时可不选，在下方表单中照原样填写学校名称") -> int | None:
+    """Live school search outside the form (a form only reruns on submit): official names, old
+    and short names (上海体育学院, 浙大) and near spellings, best first."""
+    a, b = st.columns([2, 3])
+    query = a.text_input("查找学校", key=f"{key}_school_q", placeholder="名称、曾用名、简称或近似写法，如：浙大、上海体育学院")
+    found = universities.search(cur, query, limit=20) if query.strip() else None
+    labels: dict[int, str] = {}
+    if initial is not None:
+        labels[initial] = universities.name_of(cur, initial) or str(initial)
+    if found is not None:
+        for row in found.iter_rows(named=True):
+            tag = "（985）" if row["is_985"] else "（211）" if row["is_211"] else ""
+            labels[row["id"]] = f"{row['name']}{tag} · {row['province']} · {row['level']} · {row['matched']}"
+    options = [None, *labels]
+    default = options.index(initial) if initial in labels and found is None else (1 if found is not None and len(options) > 1 else 0)
+    with b:
+        # Keyed by the query: each search is a new widget, so its best match shows preselected
+        # (resetting one widget's state does not reach a browser that already drew it).
+        chosen = st.selectbox(label, options, index=default, key=f"{key}_school::{query.strip()}",
+                              format_func=lambda i: "—（不选）" if i is None else labels[i], help=help)
+        if query.strip() and found is not None and found.height == 0:
+            st.caption("没有找到匹配的学校，请换个写法（全称、曾用名或简称）再试。")
+    return chosen
+
+
 def export_buttons(build: Callable[[Cursor], pl.DataFrame], *, file_stem: str, key: str, note: str = "") -> None:
     """CSV and Excel downloads of a list. `build(cursor)` returns the table through db/exports.prepare
     (masked unless allowed, Chinese headers, audited); it runs when a button is clicked — not when the
@@ -153,4 +179,4 @@ def show_flash() -> None:
 
 
 __all__ = ["cursor", "gate", "progress_card", "figure", "show_error", "open_candidate", "selected_candidate", "flash",
-           "show_flash", "due_list", "facts", "table", "export_buttons", "forget", "file_picker"]
+           "show_flash", "due_list", "facts", "table", "export_buttons", "forget", "file_picker", "school_picker"]

@@ -12,7 +12,7 @@ from pages._widgets import cursor, export_buttons, flash, forget, gate, show_err
 actor = gate(__file__)
 cur = cursor()
 st.title("用户管理")
-enclaves = programmes.enclaves(cur)
+enclaves = programmes.list_enclaves(cur)
 enclave_names = dict(zip(enclaves["id"].to_list(), enclaves["name"].to_list()))
 roles = list(Role.labels())
 

@@ -1,11 +1,13 @@
 """候选人详情: profile, applications and stages, activities, timeline, edit, deletion on request."""
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from db import candidate_commands, candidates, timeline
 from db.candidate_commands import CandidateDraft
-from db.enums import Channel, TalentCategory
+from db.enums import Channel, CoSupervisionOutcome, TalentCategory
+from db.programmes import co_supervision
 from db.errors import DomainError
 from db.permissions import Action, can
 from pages import _pipeline_panel
@@ -65,6 +67,16 @@ with tabs[0]:
                "授权时间": f"{person.consent_at:%Y-%m-%d}" if person.consent_at else None})
     if person.notes:
         st.markdown(f"**备注**：{md(person.notes)}")
+    supervised = co_supervision.for_candidate(cur, user, candidate_id)
+    if supervised.height:
+        st.markdown("**联合培养**")
+        table(supervised.with_columns(pl.col("outcome").replace_strict(CoSupervisionOutcome.labels()))
+              .select("university", "employer", "kind", "enterprise_mentor", "university_mentor", "topic", "starts_on",
+                      "expected_graduation", "proposal_on", "midterm_on", "defence_on", "outcome", "outcome_employer")
+              .rename({"university": "高校", "employer": "企业", "kind": "类型", "enterprise_mentor": "企业导师",
+                       "university_mentor": "高校导师", "topic": "课题", "starts_on": "开始", "expected_graduation": "预计毕业",
+                       "proposal_on": "开题", "midterm_on": "中期", "defence_on": "答辩", "outcome": "去向",
+                       "outcome_employer": "留平就业企业"}))
 with tabs[1]:
     _pipeline_panel.applications_panel(cur, user, person)
 with tabs[2]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from db import analytics, exports, programmes
+from db.programmes import agreements
 from db.enums import TalentCategory
 from db.permissions import Action, can
 from pages import _cache, _charts
@@ -61,6 +62,13 @@ with st.container(border=True):
     for col, (label, value, unit, tip) in zip(cols, items):
         with col:
             figure(label, value, unit=unit, help=tip)
+
+expiring = agreements.expiring(cur, user)
+if expiring.height:
+    with st.expander(f"{agreements.EXPIRING_DAYS} 天内到期、尚未续签的协议（{expiring.height} 份）", expanded=not user.is_recruiter):
+        table(expiring.select("title", "university", "kind", "ends_on", "days_left").rename({
+            "title": "协议", "university": "高校", "kind": "类型", "ends_on": "到期日", "days_left": "剩余天数"}))
+        st.page_link("pages/programme_agreements.py", label="前往院校协议续签", icon=":material/handshake:")
 
 left, right = st.columns(2)
 with left:

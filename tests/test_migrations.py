@@ -25,9 +25,9 @@ REQUIRED_COLUMNS = {
 }
 # Tables some FOREIGN KEY points at. DuckDB cannot update indexed columns of a referenced row,
 # so every table here must never change its key, UNIQUE or FK columns (see migration 001).
-FK_REFERENCED = {
-    "province", "university", "app_user", "enclave", "employer", "position", "campus_drive", "import_batch",
-}
+# Only tables that are never updated in place (reference data) or whose referenced columns never
+# change: since 010 the programme registers (renamed, recoded, deactivated on screen) are referenced by none.
+FK_REFERENCED = {"province", "university", "app_user"}
 
 
 def schema(conn: duckdb.DuckDBPyConnection) -> list[tuple]:
@@ -107,6 +107,21 @@ def test_foreign_key_targets_are_the_documented_set(cur: duckdb.DuckDBPyConnecti
     ).fetchall()}
     assert referenced == FK_REFERENCED
     assert "candidate" not in referenced   # merges and edits must stay in-place updates
+
+
+def test_a_referenced_employer_can_be_renamed_and_an_enclave_recoded(cur: duckdb.DuckDBPyConnection) -> None:
+    """What 010 is for: before it, DuckDB refused both while any row referred to them."""
+    cur.execute("insert into enclave (id, code, name, city, province) values (1, 'SH', '上海飞地', '上海市', '上海市')")
+    cur.execute("insert into employer (id, name) values (1, '甲公司')")
+    cur.execute("insert into position (id, employer_id, title) values (1, 1, '工程师')")
+    cur.execute("insert into appointment (id, kind, person_name, employer_id, enclave_id, starts_on)"
+                " values (1, 'tech_vp', '王', 1, 1, date '2025-01-01')")
+    cur.execute("insert into target values (1, 2025, 1, 'young_phd', 3)")
+    cur.execute("insert into application (id, candidate_id, employer_id, position_id, stage, created_at, updated_at)"
+                " values (1, 1, 1, 1, 'lead', now(), now())")
+    cur.execute("update employer set name = '甲公司（更名）' where id = 1")
+    cur.execute("update enclave set code = 'SH1' where id = 1")
+    assert cur.execute("select name from employer").fetchall() == [("甲公司（更名）",)]
 
 
 def test_editing_a_referenced_candidates_contacts_and_owner_is_possible(cur: duckdb.DuckDBPyConnection) -> None:

@@ -1,4 +1,6 @@
-"""Programme lookups shared by screens: enclaves, and how a user's scope is named."""
+"""The programme registers (one module each: enclaves, employers with positions, agreements, drives,
+co_supervision, appointments, declarations, targets; register.py is the pattern they share) and the
+lookups screens use for pickers and for naming a user's scope."""
 from __future__ import annotations
 
 import polars as pl
@@ -9,7 +11,7 @@ from db.sql import Cursor, frame, rows
 CITY = "全市"
 
 
-def enclaves(cur: Cursor, *, active_only: bool = True) -> pl.DataFrame:
+def list_enclaves(cur: Cursor, *, active_only: bool = True) -> pl.DataFrame:
     return frame(
         cur,
         "select id, code, name, city, province, host_organisation, opened_on, active from enclave"
@@ -30,16 +32,16 @@ def scope_name(cur: Cursor, user: User) -> str:
     return enclave_name(cur, scope_enclave(user))
 
 
-def drives(cur: Cursor) -> pl.DataFrame:
+def list_drives(cur: Cursor) -> pl.DataFrame:
     """Campus drives for pickers, newest first (cancelled ones included, marked by status)."""
     return frame(cur, "select d.id, d.title, d.held_on, d.status, u.name as university from campus_drive d"
                       " join university u on u.id = d.university_id order by d.held_on desc, d.id desc")
 
 
-def agreements(cur: Cursor) -> pl.DataFrame:
+def list_agreements(cur: Cursor) -> pl.DataFrame:
     return frame(cur, "select a.id, coalesce(a.title, u.name || a.kind) as title, a.kind, u.name as university"
                       " from agreement a join university u on u.id = a.university_id order by u.name, a.kind")
 
 
-def employers(cur: Cursor) -> pl.DataFrame:
+def list_employers(cur: Cursor) -> pl.DataFrame:
     return frame(cur, "select id, name, industry from employer order by name")

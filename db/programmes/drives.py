@@ -1,0 +1,129 @@
+"""校园招聘: campus drives (扬帆计划 …) and the employers that went, with the positions each offered."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import polars as pl
+
+from db import audit
+from db.connection import run_in_transaction
+from db.enums import DriveStatus
+from db.errors import ValidationError
+from db.permissions import Action, User, require
+from db.programmes import register
+from db.programmes.register import Field, Reference, Register
+from db.sql import Cursor, frame, rows
+
+DEFAULT_PROGRAMME = "扬帆计划"
+
+
+def _check(cur: Cursor, values: dict[str, Any], row_id: int | None) -> dict[str, Any]:
+    values["programme"] = values["programme"] or DEFAULT_PROGRAMME
+    taken = rows(cur, "select id from campus_drive where title = $t and id is distinct from $id",
+                 {"t": values["title"], "id": row_id})
+    if taken:
+        raise ValidationError(f"已有名称为「{values['title']}」的校园招聘（编号 {taken[0][0]}），请换一个名称。",
+                              field="title")
+    return values
+
+
+REGISTER = Register(
+    table="campus_drive", label="校园招聘", sequence="seq_campus_drive",
+    fields=(
+        Field("title", "名称", required=True, max_length=100, synonyms=("场次名称", "招聘会名称", "专场名称")),
+        Field("programme", "计划", max_length=30, synonyms=("项目", "所属计划"), help=f"不填为「{DEFAULT_PROGRAMME}」"),
+        Field("university_id", "高校", kind="ref", ref="university", required=True, synonyms=("学校", "院校")),
+        Field("held_on", "日期", kind="date", required=True, synonyms=("举办日期", "招聘日期")),
+        Field("enclave_id", "所属飞地", kind="ref", ref="enclave", synonyms=("飞地",)),
+        Field("city", "城市", max_length=30, synonyms=("举办城市",)),
+        Field("status", "状态", kind="choice", choices=DriveStatus.labels(), required=True),
+        Field("notes", "备注", kind="long_text", listed=False),
+    ),
+    search=("title", "programme", "city", "notes"),
+    order="held_on",
+    descending=True,
+    referenced_by=(Reference("application", "drive_id", "条投递"), Reference("import_batch", "drive_id", "个导入批次"),
+                   Reference("candidate", "source_drive_id", "名候选人（来源）"),
+                   Reference("drive_employer", "drive_id", "家参会企业")),
+    check=_check,
+    natural_key=("title",),
+    active_column=None,
+)
+
+
+def employers(cur: Cursor, actor: User, drive_id: int) -> pl.DataFrame:
+    """The drive's employers: employer_id, name, positions_offered, applications (at this drive)."""
+    require(actor, Action.READ_PROGRAMMES)
+    return frame(cur, """
+        select de.employer_id, e.name, de.positions_offered,
+               (select count(*) from application a where a.drive_id = de.drive_id and a.employer_id = de.employer_id)
+                   as applications
+        from drive_employer de join employer e on e.id = de.employer_id
+        where de.drive_id = $d order by e.name""", {"d": drive_id})
+
+
+def set_employer(cur: Cursor, actor: User, drive_id: int, employer_id: int, positions_offered: int) -> None:
+    """Add an employer to the drive, or change the positions it offered there."""
+    require(actor, Action.EDIT_PROGRAMMES)
+    register.require_row(cur, actor, REGISTER, drive_id)
+    if positions_offered is None or int(positions_offered) < 0:
+        raise ValidationError("岗位数应为不小于 0 的整数。", field="positions_offered")
+    found = rows(cur, "select name from employer where id = $e", {"e": employer_id})
+    if not found:
+        raise ValidationError("所选企业不存在，请重新选择。", field="employer_id")
+
+    def work(cur: Cursor) -> None:
+        before = rows(cur, "select positions_offered from drive_employer where drive_id = $d and employer_id = $e",
+                      {"d": drive_id, "e": employer_id})
+        cur.execute("insert into drive_employer values ($d, $e, $n) on conflict (drive_id, employer_id)"
+                    " do update set positions_offered = excluded.positions_offered",
+                    {"d": drive_id, "e": employer_id, "n": int(positions_offered)})
+        audit.record(cur, actor, "update", entity="campus_drive", entity_id=drive_id,
+                     before={"参会企业": found[0][0], "岗位数": before[0][0]} if before else None,
+                     after={"参会企业": found[0][0], "岗位数": int(positions_offered)},
+                     detail=f"{'修改' if before else '添加'}参会企业：{found[0][0]}（{int(positions_offered)} 个岗位）")
+
+    run_in_transaction(cur, work)
+
+
+def remove_employer(cur: Cursor, actor: User, drive_id: int, employer_id: int) -> None:
+    """Take an employer off the drive; refused while applications at the drive name it."""
+    require(actor, Action.EDIT_PROGRAMMES)
+
+    def work(cur: Cursor) -> None:
+        used = rows(cur, "select count(*) from application where drive_id = $d and employer_id = $e",
+                    {"d": drive_id, "e": employer_id})[0][0]
+        if used:
+            raise ValidationError(f"不能移除：该企业在本场有 {used} 条投递。")
+        name = rows(cur, "select name from employer where id = $e", {"e": employer_id})
+        cur.execute("delete from drive_employer where drive_id = $d and employer_id = $e",
+                    {"d": drive_id, "e": employer_id})
+        audit.record(cur, actor, "update", entity="campus_drive", entity_id=drive_id,
+                     detail=f"移除参会企业：{name[0][0] if name else employer_id}")
+
+    run_in_transaction(cur, work)
+
+
+def programmes(cur: Cursor) -> list[str]:
+    """Programme names in use, for the filter."""
+    return [r[0] for r in rows(cur, "select distinct programme from campus_drive order by 1")]
+
+
+def find(cur: Cursor, title: str) -> int | None:
+    found = rows(cur, "select id from campus_drive where title = $t", {"t": " ".join(title.split())})
+    return found[0][0] if found else None
+
+
+def summary(cur: Cursor, actor: User, drive_ids: list[int]) -> Mapping[int, dict[str, Any]]:
+    """Per drive: employers, positions offered, applications, intents (签约意向 or later)."""
+    require(actor, Action.READ_PROGRAMMES)
+    found = frame(cur, """
+        select d.id,
+               (select count(*) from drive_employer de where de.drive_id = d.id) as employers,
+               (select coalesce(sum(positions_offered), 0) from drive_employer de where de.drive_id = d.id) as positions,
+               (select count(*) from application a where a.drive_id = d.id) as applications,
+               (select count(distinct a.candidate_id) from application a where a.drive_id = d.id
+                  and a.stage in ('intent', 'offer', 'signed', 'arrived', 'retained')) as intents
+        from campus_drive d where d.id in (select unnest($ids))""", {"ids": drive_ids})
+    return {r["id"]: r for r in found.iter_rows(named=True)}
