@@ -1,6 +1,8 @@
 """目标: the year's targets for the city and each enclave, one grid per year; copy last year's."""
 from __future__ import annotations
 
+import math
+
 import polars as pl
 import streamlit as st
 
@@ -9,6 +11,15 @@ from db.programmes import targets
 from pages import _register as reg
 from pages._text import md
 from pages._widgets import cursor, gate, show_flash, table
+
+
+def cell_value(value: object) -> object:
+    """A grid cell as a target value: blank → None, 40.0 → 40; anything else is passed on for db/ to
+    refuse with a sentence naming the cell (1.5, -3)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return int(value) if isinstance(value, (int, float)) and float(value).is_integer() else value
+
 
 user = gate(__file__)
 cur = cursor()
@@ -31,18 +42,10 @@ edited = st.data_editor(grid.drop("enclave_id"), column_config=columns, hide_ind
                         num_rows="fixed", key=f"targets_grid_{year}", placeholder="—")
 left, right = st.columns(2)
 if left.button("保存目标", type="primary", key="targets_save"):
-    after = pl.DataFrame(edited) if not isinstance(edited, pl.DataFrame) else edited
-    cells = []
-    for i, enclave_id in enumerate(grid["enclave_id"].to_list()):
-        for metric in targets.METRICS:
-            old, new = grid[metric][i], after[metric][i]
-            new = None if new is None or (isinstance(new, float) and new != new) else new
-            if isinstance(new, float) and not new.is_integer():
-                new = new               # db/ refuses it with a sentence naming the cell
-            elif new is not None:
-                new = int(new)
-            if old != new:
-                cells.append(targets.Cell(enclave_id, metric, new))
+    after = edited if isinstance(edited, pl.DataFrame) else pl.DataFrame(edited)
+    cells = [targets.Cell(enclave_id, metric, cell_value(after[metric][i]))
+             for i, enclave_id in enumerate(grid["enclave_id"].to_list()) for metric in targets.METRICS
+             if grid[metric][i] != cell_value(after[metric][i])]
     if not cells:
         st.info("没有修改。")
     else:

@@ -41,6 +41,9 @@ def hostile_master(demo_master: Path, tmp_path_factory: pytest.TempPathFactory) 
         "update application set employer_id = (select max(id) from employer)"
         " where candidate_id % 3 = 0 and employer_id is not null",
         "update position set title = title || $p",
+        "update agreement set title = $p, notes = $p",
+        "update appointment set person_name = $p, home_institution = $p",
+        "update co_supervision set enterprise_mentor = $p, topic = $p",
         "update campus_drive set title = title || $p",
         "update app_user set display_name = display_name || $p",
         "update candidate set name = left(name, 3) || $p, university_raw = $p, major = $p, college = $p,"
@@ -154,6 +157,28 @@ def test_an_import_with_hostile_headers_and_file_name(app, hostile_db: Path) -> 
     button(at, "确认导入").click()
     at.run()
     assert not at.exception and live_markup(at) == []
+
+
+PROGRAMME_TABLES = {"programme_enclaves.py": "enclave", "programme_employers.py": "employer",
+                    "programme_drives.py": "campus_drive", "programme_agreements.py": "agreement",
+                    "programme_appointments.py": "appointment", "programme_co_supervision.py": "co_supervision"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("screen, table", list(PROGRAMME_TABLES.items()))
+def test_a_hostile_register_rows_detail(app, hostile_db: Path, screen: str, table: str) -> None:  # type: ignore[no-untyped-def]
+    conn = duckdb.connect(str(hostile_db))
+    if table == "employer":
+        row_id = conn.execute("select max(id) from employer").fetchall()[0][0]       # the hostile one
+    else:
+        row_id = conn.execute(f"select min(id) from {table}").fetchall()[0][0]
+    conn.close()
+    at = login(app(hostile_db, timeout=180), "manager")
+    at.query_params["id"] = str(row_id)
+    at.switch_page(f"pages/{screen}").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("evil" in text for text in markdown_sources(at)), screen
+    assert live_markup(at) == []
 
 
 def test_the_payload_is_caught_when_not_escaped() -> None:

@@ -151,3 +151,27 @@ def test_an_office_sets_itself_up_on_screen(app, empty_office: Path) -> None:  #
     assert figures["hires_young_graduate"] == 1
     assert (figures["drive_employers"], figures["drive_universities"], figures["drive_positions"]) == (1, 1, 5)
     assert (figures["enclaves"], figures["agreement_universities"]) == (1, 1)
+
+
+def test_the_targets_grid_on_screen(app, demo_db: Path) -> None:  # type: ignore[no-untyped-def]
+    """Editing a cell saves it (audited); a negative value is refused in Chinese and nothing is written."""
+    at = login(app(demo_db, timeout=120), "manager")
+    at.switch_page("pages/programme_targets.py").run()
+    year = at.selectbox(key="targets_year").value
+    at.session_state[f"targets_grid_{year}"] = {"edited_rows": {0: {"high_level": 31}}, "added_rows": [],
+                                               "deleted_rows": []}
+    at.run()
+    submit(at, "保存目标")
+    assert any("已保存" in s.value for s in at.success)
+    assert db_rows(demo_db, f"select value from target where year = {year} and enclave_id is null"
+                            " and metric = 'high_level'") == [(31,)]
+    at = login(app(demo_db, timeout=120), "manager")
+    at.switch_page("pages/programme_targets.py").run()
+    at.session_state[f"targets_grid_{year}"] = {"edited_rows": {0: {"high_level": -4}}, "added_rows": [],
+                                               "deleted_rows": []}
+    at.run()
+    button(at, "保存目标").click()
+    at.run()
+    assert any("不小于 0 的整数" in e.value for e in at.error)
+    assert db_rows(demo_db, f"select value from target where year = {year} and enclave_id is null"
+                            " and metric = 'high_level'") == [(31,)]

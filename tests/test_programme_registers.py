@@ -225,3 +225,15 @@ def test_co_supervision_stay_rate(cur: duckdb.DuckDBPyConnection, world: dict) -
     register.update(cur, MANAGER, co_supervision.REGISTER, row, {"outcome": "stayed", "outcome_employer_id":
                                                                   world["employer"]}, expected_version=1)
     assert co_supervision.stay_rate(cur, MANAGER) == {"finished": 1, "stayed": 1, "left": 0, "pending": 0}
+
+
+def test_an_all_digit_credit_code_that_looks_like_an_id_number_is_accepted(cur: duckdb.DuckDBPyConnection) -> None:
+    """About one all-digit 统一社会信用代码 in eleven also passes the ID number's check digit: the
+    credit code has a checksum of its own and is not scanned for ID numbers."""
+    from db.national_id import is_national_id
+    from db.validation import credit_code_check_char
+
+    code = next(c for c in (f"91330482{n:09d}" + credit_code_check_char(f"91330482{n:09d}") for n in range(10_000))
+                if c.isdigit() and is_national_id(c))
+    register.create(cur, MANAGER, employers.REGISTER, {"name": "像身份证号的信用代码公司", "credit_code": code})
+    assert cur.execute("select credit_code from employer").fetchall() == [(code,)]

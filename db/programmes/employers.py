@@ -62,7 +62,7 @@ REGISTER = Register(
     table="employer", label="企业", sequence="seq_employer",
     fields=(
         Field("name", "企业名称", required=True, max_length=100, synonyms=("名称", "企业", "单位名称", "公司名称")),
-        Field("credit_code", "统一社会信用代码", max_length=18, synonyms=("信用代码", "社会信用代码"),
+        Field("credit_code", "统一社会信用代码", max_length=18, code=True, synonyms=("信用代码", "社会信用代码"),
               help="18 位，按 GB 32100-2015 校验位核对；可不填"),
         Field("industry", "行业", max_length=30, synonyms=("所属行业", "产业"),
               help="如：" + "、".join(INDUSTRIES[:6])),

@@ -46,6 +46,8 @@ class Field:
     synonyms: tuple[str, ...] = ()              # other header spellings a workbook may use
     help: str | None = None
     listed: bool = True                         # shown as a column of the list
+    code: bool = False                          # a code with a checksum of its own (统一社会信用代码): an 18-digit
+                                                # one can pass the ID check digit, so it is not scanned for ID numbers
 
     def __post_init__(self) -> None:
         assert self.kind in KINDS, self.kind
@@ -108,7 +110,7 @@ def _value(cur: Cursor, f: Field, value: Any) -> Any:
         limit = limits.CANDIDATE_TEXT["notes"] if f.kind == "long_text" else f.max_length
         if len(text) > limit:
             raise ValidationError(limits.too_long(f"「{f.label}」", text, limit), field=f.name)
-        if national_id.contains(text):
+        if not f.code and national_id.contains(text):
             raise ValidationError(f"「{f.label}」中含有身份证号码：本系统不保存身份证号，请删除后再保存。", field=f.name)
         return text
     if f.kind == "date":
