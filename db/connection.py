@@ -1,6 +1,12 @@
-"""Opening the database: create, migrate, seed reference data; transactions with bounded retries."""
+"""Opening the database: create, migrate, seed reference data; transactions with bounded retries.
+
+A file that is not a usable database (damaged, not one of ours, a folder, out of reach) is refused with
+DatabaseUnusable saying what to do (`unusable`), never with DuckDB's English; the command lines turn the
+same errors met later, mid-query, into the same sentence (db/cli.py).
+"""
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -13,7 +19,7 @@ import duckdb
 
 from db import migrate, reference, template
 from db.contact_keys import claim
-from db.errors import ConcurrentEdit, DatabaseBusy
+from db.errors import ConcurrentEdit, DatabaseBusy, DatabaseUnusable
 
 DEFAULT_PATH = Path("data/crm.duckdb")
 T = TypeVar("T")
@@ -21,6 +27,10 @@ T = TypeVar("T")
 # Cursors currently inside a transaction we began: nested commands join the outer transaction.
 _in_transaction: dict[int, bool] = {}     # cursor id → whether its transaction claims contact keys
 _lock = threading.Lock()
+log = logging.getLogger(__name__)
+RESTORE = "请用 python -m db restore 备份目录 --db 新文件 从备份恢复到一个新文件，再把 CRM_DB（或 --db）指向它"
+# DuckDB's words for a file that is not (or no longer) a readable database of its format.
+_DAMAGED = ("not a valid duckdb database file", "corrupt database file", "checksum", "could not read enough bytes")
 
 
 def database_path() -> Path:
@@ -28,14 +38,19 @@ def database_path() -> Path:
 
 
 def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
-    """A raw connection to the file, or DatabaseBusy with a clear message when another process holds it."""
+    """A raw connection to the file, or DatabaseBusy with a clear message when another process holds it
+    (DatabaseUnusable when the file is no usable database)."""
     path = Path(path)
     if str(path) != ":memory:":
+        _check_place(path)
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
         # Insertion order is never relied on (every read says ORDER BY); dropping it halves bulk loads.
         return duckdb.connect(str(path), config={"preserve_insertion_order": False})
-    except duckdb.IOException as error:
+    except duckdb.Error as error:
+        refusal = unusable(path, error)
+        if refusal is not None:
+            raise refusal from error
         if "lock" not in str(error).lower():
             raise
         pid = re.search(r"PID (\d+)", str(error))
@@ -52,16 +67,55 @@ def open_database(path: str | Path) -> duckdb.DuckDBPyConnection:
     A database that does not exist yet starts as a copy of the cached empty one (db/template.py).
     """
     if str(path) != ":memory:" and not Path(path).exists():
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        template.create(Path(path))
+        _check_place(Path(path))
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            template.create(Path(path))
+        except OSError as error:
+            log.warning("creating database %s failed: %s", path, error)
+            raise DatabaseUnusable(f"无法在 {Path(path).parent} 新建数据库文件（没有写入权限或磁盘已满）："
+                                   "请用 --db（或 CRM_DB）指定一个可以写入的位置。") from error
     conn = connect(path)
     try:
         migrate.migrate(conn)
         reference.ensure_loaded(conn)
+    except duckdb.Error as error:
+        conn.close()
+        refusal = unusable(Path(path), error)
+        if refusal is not None:
+            raise refusal from error
+        raise
     except Exception:
         conn.close()
         raise
     return conn
+
+
+def unusable(path: Path, error: BaseException) -> DatabaseUnusable | None:
+    """DatabaseUnusable saying what to do when `error` (DuckDB's) means the file at `path` is no usable
+    database; None for any other error. DuckDB's own words go to the log."""
+    text = str(error).lower()
+    if isinstance(error, duckdb.Error) and any(words in text for words in _DAMAGED):
+        log.warning("database %s unusable: %s", path, error)
+        empty = path.is_file() and path.stat().st_size == 0
+        what = "是空文件（0 字节），不是本系统的数据库" if empty else "已损坏或不是本系统的数据库文件"
+        return DatabaseUnusable(f"数据库文件 {path} {what}，无法打开：{RESTORE}。"
+                                + ("如不需要其中的数据，也可以删除这个空文件，系统会新建数据库。" if empty else ""))
+    if isinstance(error, duckdb.Error) and "version number" in text:
+        log.warning("database %s unusable: %s", path, error)
+        return DatabaseUnusable(f"数据库文件 {path} 由更新版本的程序写入，当前版本无法读取：请升级本系统后再打开。")
+    if isinstance(error, duckdb.Error) and "permission denied" in text:
+        log.warning("database %s unusable: %s", path, error)
+        return DatabaseUnusable(f"没有权限读写数据库文件 {path}：请检查文件及其所在文件夹的权限，或用 --db 指定另一个位置。")
+    return None
+
+
+def _check_place(path: Path) -> None:
+    if path.is_dir():
+        raise DatabaseUnusable(f"数据库路径 {path} 是一个文件夹，不是数据库文件：请用 --db（或 CRM_DB）指定数据库文件本身。")
+    folder = next((p for p in path.parents if p.exists()), None)
+    if folder is not None and not folder.is_dir():
+        raise DatabaseUnusable(f"数据库路径 {path} 无效：{folder} 是一个文件，不是文件夹。请用 --db 指定另一个位置。")
 
 
 def shared_connection() -> duckdb.DuckDBPyConnection:

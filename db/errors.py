@@ -36,3 +36,7 @@ class DatabaseBusy(DomainError):
 
 class SchemaTooNew(DomainError):
     """The database was migrated by a newer version of the code than this one."""
+
+
+class DatabaseUnusable(DomainError):
+    """The database file cannot be opened or read: damaged, not a database, a folder, or out of reach."""

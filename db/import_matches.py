@@ -13,6 +13,7 @@ from db import bulk
 from db.bulk import frame, registered, reserve_ids
 from db.contact_keys import key_sql
 from db.permissions import User
+from db.quoting import clipped
 from db.sql import Cursor, rows
 
 FILLABLE = ("gender", "mobile", "email", "university_id", "university_raw", "college", "major", "degree",
@@ -68,7 +69,8 @@ def fills_for(cur: Cursor, matched: pl.DataFrame) -> tuple[pl.DataFrame, pl.Data
     for f, label in COMPARED.items():
         old, new = (("old_school", "university_raw") if f == "university_id" else (f"old_{f}", f))
         differs = pl.col(f"old_{f}").is_not_null() & pl.col(f).is_not_null() & (pl.col(f"old_{f}") != pl.col(f))
-        notes.append(joined.filter(differs.fill_null(False)).select(
+        different = joined.filter(differs.fill_null(False))     # what the message quotes is cut to a quote
+        notes.append(clipped(different.with_columns(pl.col(old, new).cast(pl.String)), ("old_name", old, new)).select(
             pl.col("person").alias("row_number"), pl.lit(f).alias("field"),
             pl.format("与已有人员 #{}（{}）的{}不同：已有「{}」，文件为「{}」，未覆盖，请核对", pl.col("candidate_id"),
                       pl.col("old_name"), pl.lit(label), pl.col(old).cast(pl.String), pl.col(new).cast(pl.String))
@@ -102,7 +104,8 @@ def applications(cur: Cursor, rows_: pl.DataFrame, person_to_candidate: pl.DataF
                             schema={"employer_raw": pl.String, "created_id": pl.Int64})
         apps = apps.join(made, on="employer_raw", how="left").with_columns(
             pl.coalesce("employer_id", "created_id").alias("employer_id")).drop("created_id")
-    unknown = apps.filter(pl.col("employer_raw").is_not_null() & pl.col("employer_id").is_null())
+    unknown = clipped(apps.filter(pl.col("employer_raw").is_not_null() & pl.col("employer_id").is_null()),
+                      ("employer_raw",))
     notes = unknown.select("row_number", pl.lit("employer").alias("field"), pl.format(
         "意向企业「{}」不在企业名录中：投递未关联企业（可在导入页确认新建该企业后重新导入）", pl.col("employer_raw"))
         .alias("message"))

@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from db import audit, bulk, clock
+from db import audit, bulk, clock, national_id
 from db.bulk import frame, registered, reserve_ids
 from db.connection import run_in_transaction
 from db.contact_keys import key_sql
@@ -291,7 +291,7 @@ def _write(cur: Cursor, actor: User, b: BatchInput, say: Progress) -> ImportResu
     result = ImportResult(batch_id, b.read, inserted, matched, duplicates, rejected, written.warnings, written.filled,
                           written.applications, tuple(created), earlier[0] if earlier else None)
     audit.record(cur, actor, "import", entity="import_batch", entity_id=batch_id, after=result.counts(),
-                 detail=f"导入「{b.file_name}」：读取 {b.read} 行，新增 {inserted}，匹配 {matched}，"
+                 detail=f"导入「{_stored_name(b)}」：读取 {b.read} 行，新增 {inserted}，匹配 {matched}，"
                         f"文件内重复 {duplicates}，拒绝 {rejected}，警告 {written.warnings}")
     say(0.95, "提交……")
     return result
@@ -423,9 +423,14 @@ def _insert_batch(cur: Cursor, actor: User, b: BatchInput, batch_id: int, now: d
         insert into import_batch (id, file_name, sha256, imported_by, imported_at, drive_id, encoding, header_row,
                                   mapping_json, read_rows, inserted, matched, duplicate_in_file, rejected, warnings)
         values ($id, $file, $sha, $who, $at, $drive, $enc, $header, $mapping, $read_rows, 0, 0, 0, 0, 0)""",
-                {"id": batch_id, "file": b.file_name[:255], "sha": b.sha256, "who": actor.username, "at": now,
+                {"id": batch_id, "file": _stored_name(b), "sha": b.sha256, "who": actor.username, "at": now,
                  "drive": b.drive_id, "enc": b.encoding, "header": b.header_row, "mapping": to_json(b.mapping),
                  "read_rows": b.read})
+
+
+def _stored_name(b: BatchInput) -> str:
+    """The file's name as the batch keeps it: people name files after a person, ID number and all."""
+    return national_id.redact(b.file_name)[:255]
 
 
 def _claim_keys(cur: Cursor, fresh: pl.DataFrame) -> None:

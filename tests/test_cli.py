@@ -6,7 +6,9 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
+from db.cli import guarded
 from db.connection import open_database
 from tests.conftest import ROOT
 
@@ -18,13 +20,36 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
                           env={**os.environ, **(env or {})}, timeout=300)
 
 
+# A command as the command lines run one, failing as only a bug does.
+BUG = ("from db.cli import configure_logging, guarded, leave; configure_logging();"
+       " leave(guarded('db test', lambda: 1 // 0))")
+
+
 def test_a_bug_is_one_line_for_the_user_and_a_traceback_in_the_log(tmp_path: Path) -> None:
-    broken = tmp_path / "not-a-database.duckdb"
-    broken.write_bytes(b"this is not a DuckDB file" * 100)
-    done = run("-m", "db", "report", "--year", "2025", "--db", str(broken), env={"CRM_LOG_DIR": str(tmp_path / "logs")})
+    done = run("-c", BUG, env={"CRM_LOG_DIR": str(tmp_path / "logs")})
     assert done.returncode == 1
     assert "内部错误" in done.stderr and "Traceback" not in done.stderr + done.stdout
-    assert "Traceback" in (tmp_path / "logs" / "cli.log").read_text(encoding="utf-8")
+    assert "ZeroDivisionError" in (tmp_path / "logs" / "cli.log").read_text(encoding="utf-8")
+
+
+def test_a_damaged_database_is_said_plainly_with_how_to_restore(tmp_path: Path) -> None:
+    broken = tmp_path / "crm.duckdb"
+    broken.write_bytes(b"this is not a DuckDB file" * 100)
+    done = run("-m", "db", "report", "--year", "2025", "--db", str(broken), env={"CRM_LOG_DIR": str(tmp_path / "logs")})
+    assert done.returncode == 2
+    assert f"数据库文件 {broken} 已损坏" in done.stderr and "python -m db restore" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout and "DuckDB" not in done.stderr
+
+
+def test_damage_found_mid_command_is_said_like_damage_found_opening(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """DuckDB checks a block's checksum when it first reads the block, which may be long after opening."""
+    def work() -> int:
+        raise duckdb.IOException("Corrupt database file: computed checksum 1 does not match stored checksum 2")
+
+    assert guarded("loaders import", work, database=tmp_path / "crm.duckdb") == 2
+    said = capsys.readouterr().err
+    assert f"数据库文件 {tmp_path / 'crm.duckdb'} 已损坏" in said and "checksum" not in said
 
 
 def test_a_busy_database_is_said_plainly(tmp_path: Path) -> None:

@@ -19,8 +19,8 @@ UNKNOWN = ["序号", "备注", "QQ", "", "姓名"]       # a second 姓名 colum
 _cell = st.one_of(
     st.sampled_from(["", " ", "\u3000", "张三", "李四", "王 五", "13800138000", "138-0013-8001", "1.38E+10",
                      "138****0000", "+86 13900139000", "zs@163.com", "ZS@163.COM", "bad@", "浙大", "本科", "PhD",
-                     "2025年6月", "45838", "2026届", "是", "否", "男", "F", "=1+1", "\"引号\"", "a,b", "多行\n文本"]),
-    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x00"), max_size=12),
+                     "2025年6月", "45838", "2026届", "是", "否", "男", "F", "=1+1", "\"引号\"", "a,b", "多行\n文本", "旧 Mac\r换行", "Windows\r\n换行"]),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12),
 )
 
 

@@ -6,10 +6,16 @@ CLI, through `staged_file` and `write_file`) reads a file on disk batch by batch
 batch aside in a work folder as Parquet, which the write has DuckDB read directly, so memory does not grow
 with the file (see staging.py); `commit` stages its prepared rows the same way. Either way the write is
 db/imports.py's, one transaction, and the only step that touches db/.
+
+On both paths every batch of records first loses its national ID numbers, whatever column they are in
+(cells.py), so nothing after reading — rows, rejects, warnings, the batch, the log — ever holds one.
+A refusal (FileRefused, or the database's DatabaseUnusable) is a Chinese sentence saying what to do.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,13 +32,15 @@ from db.permissions import Action, User, require
 from db.sql import Cursor
 from loaders.digest import sha256_file
 from loaders.importer import staging, steps
-from loaders.importer.fields import LABELS, Column, map_columns
+from loaders.importer.cells import WARNING_LABELS
+from loaders.importer.fields import Column, map_columns
 from loaders.importer.lookup import Resolver
 from loaders.importer.reader import FileRefused, NotUtf8, Sheet, read, read_file
 
 __all__ = ["FileRefused", "Imported", "Prepared", "References", "StagedFile", "commit", "import_file", "prepare",
            "references", "staged_file", "write_file"]
 Progress = Callable[[float, str], None]
+log = logging.getLogger(__name__)
 PREVIEW_COLUMNS = {"row_number": "行号", "name": "姓名", "gender": "性别", "mobile": "手机号", "email": "邮箱",
                    "university_raw": "学校（原文）", "matched_name": "匹配高校", "college": "学院", "major": "专业",
                    "degree": "学历", "graduation_year": "毕业年", "graduation_month": "毕业月", "position": "意向岗位",
@@ -205,12 +213,17 @@ def staged_file(path: Path, refs: References | Callable[[], References], *, batc
     command line can open (and create) the database while the file is being read. `sha256` is the
     file's digest being worked out already (loaders.digest), if the caller started it.
     """
-    if not path.is_file():
-        raise FileRefused(f"找不到文件：{path}")
+    _check_file(path)
     say = progress or (lambda _f, _m: None)
     with ThreadPoolExecutor(max_workers=2) as pool, staging.workdir() as folder:
         digest = sha256 or pool.submit(sha256_file, path)     # hashing releases the GIL: it overlaps reading
-        sheet, columns, staged = _stage(path, refs, folder, batch_rows, say)
+        try:
+            sheet, columns, staged = _stage(path, refs, folder, batch_rows, say)
+            sha = digest.result()
+        except OSError as error:
+            if error.filename not in (None, str(path)) and error.errno != errno.ENOSPC:
+                raise           # not the file's: the database's, say, whose own errors say what it is
+            raise _unreadable_file(path, error) from None
         keys, staged.keys = staged.keys, []
         read = sum(k.height for k in keys)
         if read == 0:
@@ -218,8 +231,7 @@ def staged_file(path: Path, refs: References | Callable[[], References], *, batc
         contacts = pl.concat([k.filter(~pl.col("rejected")).select("mobile", "email") for k in keys])
         found = pool.submit(staging.deduplicate, keys)
         spoken = pool.submit(staging.spoken, staged.store)
-        yield StagedFile(Layout(path.name, digest.result(), sheet, columns), staged, read, contacts, found, spoken,
-                         folder)
+        yield StagedFile(Layout(path.name, sha, sheet, columns), staged, read, contacts, found, spoken, folder)
 
 
 def write_file(cur: Cursor, actor: User, file: StagedFile, *, drive_id: int | None = None, force: bool = False,
@@ -256,6 +268,25 @@ def import_file(cur: Cursor, actor: User, path: Path, *, drive_id: int | None = 
     with staged_file(path, references(cur), batch_rows=batch_rows, progress=say) as file:
         return write_file(cur, actor, file, drive_id=drive_id, force=force, create_employers=create_employers,
                           progress=progress)
+
+
+def _check_file(path: Path) -> None:
+    if path.is_dir():
+        raise FileRefused(f"{path} 是一个文件夹，不是文件：请指定要导入的表格文件（CSV 或 Excel）。")
+    if not path.exists():
+        raise FileRefused(f"找不到文件：{path}。请检查路径和文件名是否正确。")
+    if not path.is_file():
+        raise FileRefused(f"{path} 不是普通文件（可能是设备或管道）：请指定要导入的表格文件（CSV 或 Excel）。")
+
+
+def _unreadable_file(path: Path, error: OSError) -> FileRefused:
+    """A file that could not be read (or its work folder written): what to do, not the system's English."""
+    log.warning("reading %s failed: %s", path, error)
+    if isinstance(error, PermissionError):
+        return FileRefused(f"没有权限读取文件 {path}：请检查文件权限，或把文件复制到自己的文件夹后再导入。")
+    if error.errno == errno.ENOSPC:
+        return FileRefused("临时文件夹所在的磁盘空间不足，无法整理导入数据：请清理磁盘空间后重试。")
+    return FileRefused(f"读取文件 {path} 时出错：文件可能在网络盘或移动硬盘上、连接中断了。请把文件复制到本机后重试。")
 
 
 def _stage(path: Path, refs: References | Callable[[], References], folder: Path, batch_rows: int,
@@ -303,4 +334,4 @@ def _by_reason(rejects: pl.DataFrame) -> dict[str, int]:
 
 
 def _by_field(fields: Counter[str]) -> dict[str, int]:
-    return {LABELS.get(f, f): n for f, n in fields.most_common()}
+    return {WARNING_LABELS.get(f, f): n for f, n in fields.most_common()}

@@ -5,6 +5,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from db import limits, national_id
+
 # Field → the headers people write for it (matched after `header_key`: case, spaces, full-width
 # forms and a trailing "(必填)"-style remark are ignored).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -84,11 +86,13 @@ def map_columns(headers: list[str | None], overrides: dict[int, str | None] | No
     """Column list from the header cells; `overrides` (column index → field or None) are HR's choices.
 
     A column recognised as a national ID stays dropped whatever the override says: it is never stored.
+    A header is kept (shown, stored with the batch) as a quote, without any ID number in it.
     """
     columns = []
     for i, raw in enumerate(headers):
         header = "" if raw is None else str(raw).strip()
         field = field_of(header)
+        header = limits.clip(national_id.redact(header))
         if overrides and i in overrides and field != DROPPED:
             chosen = overrides[i]
             if chosen is not None and chosen not in SYNONYMS:

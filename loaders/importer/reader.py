@@ -3,12 +3,18 @@
 `read` takes the file's bytes (an upload); `read_file` a file on disk, whose records are then read in
 batches so a million-row CSV never sits in memory whole (GBK and UTF-16 are first re-encoded, block by
 block, into a UTF-8 copy in the caller's work folder).
+
+Both read text through delimited.py: every physical record is one row, whatever its line ending, and
+a record longer than the header keeps its extra cells as columns beyond the header's. Refusals say in
+Chinese what is wrong; polars' own error text, which can quote cells, goes to the log only (redacted,
+see db/national_id.py).
 """
 from __future__ import annotations
 
 import codecs
 import csv
 import io
+import logging
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,7 +22,9 @@ from pathlib import Path, PurePath
 
 import polars as pl
 
+from db import national_id
 from db.errors import DomainError
+from loaders.importer import delimited
 from loaders.importer.fields import HEADER_SEARCH_ROWS, find_header
 
 TEXT_TYPES = {".csv", ".tsv", ".txt"}
@@ -25,9 +33,12 @@ SAVE_AS = "请在 Excel 中打开后另存为 .xlsx 或 CSV（UTF-8）再导入"
 HEAD_BYTES = 65536              # what sniffing, delimiter and header detection look at
 BLOCK_BYTES = 1 << 20           # re-encoding reads this much at a time
 BYTES_PER_ROW = 160             # a CSV is read in blocks of about batch_rows records of this size
-_NOT_A_TABLE = "文件内容不是规整的表格，无法读取（{}）：" + SAVE_AS + "。"
+_NOT_A_TABLE = "文件内容不是规整的表格，无法按 CSV 读取：" + SAVE_AS + "。"
+_UNPAIRED_QUOTE = ("文件中的英文双引号（\"）不成对或用法不规范{}：引号之后的内容分不清单元格，无法读取。"
+                   "请在 Excel 中打开后另存为 .xlsx 或 CSV（UTF-8）再导入，或把该处的引号改成中文引号。")
 _BAD_UTF16 = "文件以 UTF-16 标记开头，但内容无法按 UTF-16 解码：" + SAVE_AS + "。"
 _BAD_ENCODING = "无法识别文件编码（既不是 UTF-8 也不是 GBK/GB18030）：" + SAVE_AS + "。"
+log = logging.getLogger(__name__)
 
 
 class FileRefused(DomainError):
@@ -68,9 +79,15 @@ class Sheet:
             for offset in range(0, self._body.height, size):
                 yield self._body.slice(offset, size)
             return
-        assert self._file is not None
-        block = min(batch_rows * BYTES_PER_ROW, -(-self._file.path.stat().st_size // parts))
-        yield from _csv_batches(self._file, len(self.headers), max(block, 1))
+        file = self._file
+        assert file is not None
+        block = min(batch_rows * BYTES_PER_ROW, -(-file.path.stat().st_size // parts))
+        try:
+            # The first block reaches past the header, found within the first HEAD_BYTES.
+            yield from delimited.batches(file.path, file.delimiter, file.header_index, len(self.headers),
+                                         max(block, 1), first_bytes=2 * HEAD_BYTES)
+        except delimited.Unparsable as failed:
+            raise _refusal(failed, file) from None
 
 
 def read(data: bytes, file_name: str, *, header_row: int | None = None) -> Sheet:
@@ -100,10 +117,13 @@ def read_file(path: Path, workdir: Path, *, header_row: int | None = None, as_gb
     sniff(head)
     source, encoding, guessed = _utf8_source(path, head, whole, workdir, as_gb18030)
     with source.open("rb") as f:
-        head_text = f.read(HEAD_BYTES).decode("utf-8-sig", errors="ignore")   # the CSV reader skips a BOM too
+        head_text = delimited.LfReader(f).read(HEAD_BYTES).decode("utf-8-sig", errors="ignore")  # BOM: skipped
     delimiter, header_index = _layout(head_text, path.suffix.lower(), header_row)
     file = _CsvFile(source, delimiter, header_index, guessed)
-    headers = _csv_header(file)
+    try:
+        headers = delimited.header(source, delimiter, header_index, HEAD_BYTES)
+    except delimited.Unparsable as failed:
+        raise _refusal(failed, file) from None
     return Sheet("csv", encoding, delimiter, None, header_index, headers, _file=file)
 
 
@@ -212,13 +232,16 @@ def _reencoded(path: Path, codec: str, workdir: Path, refusal: str) -> Path:
 
 def _read_text(data: bytes, suffix: str, header_row: int | None) -> Sheet:
     text, encoding = decode(data)
+    text = delimited.lf(text)
     delimiter, header_index = _layout(text[:HEAD_BYTES].decode("utf-8", errors="ignore"), suffix, header_row)
+    options = delimited.options(delimiter, header_index)
     try:
-        body = pl.read_csv(io.BytesIO(text), **_csv_options(delimiter, header_index))
-    except pl.exceptions.PolarsError as error:
-        raise _unreadable(error) from None
+        width = pl.read_csv(io.BytesIO(text), n_rows=1, **options).width     # type: ignore[arg-type]
+        body = delimited.read_block(text, options, width)
+    except delimited.READ_ERRORS as error:
+        raise _unreadable(error, text) from None
     headers, records = _split_header(body, header_index)
-    return Sheet("csv", encoding, delimiter, None, header_index, headers, _body=records)
+    return Sheet("csv", encoding, delimiter, None, header_index, headers[:width], _body=records)
 
 
 def _layout(head_text: str, suffix: str, header_row: int | None) -> tuple[str, int]:
@@ -231,88 +254,23 @@ def _layout(head_text: str, suffix: str, header_row: int | None) -> tuple[str, i
     return delimiter, _header_index(head, header_row)
 
 
-def _csv_options(delimiter: str, header_index: int) -> dict[str, object]:
-    """Every cell as text, from the header row on; rows longer than the header are cut to its width."""
-    return {"has_header": False, "infer_schema": False, "separator": delimiter, "quote_char": '"',
-            "skip_rows": header_index, "truncate_ragged_lines": True, "raise_if_empty": False}
-
-
-def _csv_header(file: _CsvFile) -> list[str | None]:
-    """The header row's cells, parsed from the first block (a path would have polars map the whole file)."""
-    with file.path.open("rb") as f:
-        head = f.read(HEAD_BYTES)
-        while (end := _record_end(head)) == 0 and (more := f.read(HEAD_BYTES)):
-            head += more                      # a title row longer than a block
-    options = _csv_options(file.delimiter, file.header_index)
-    try:
-        first = pl.read_csv(head[:end] if end else head, n_rows=1, **options)  # type: ignore[arg-type]
-    except pl.exceptions.PolarsError as error:
-        raise _refusal(error, file) from None
-    return list(first.row(0)) if first.height else []
-
-
-def _csv_batches(file: _CsvFile, width: int, block_bytes: int) -> Iterator[pl.DataFrame]:
-    """The records under the header of a CSV on disk, about `block_bytes` at a time, numbered like
-    `_split_header` does. The file is cut into blocks at record ends (a newline outside quotes), so
-    only one block is in memory at a time — polars' own batched reader reads ahead unboundedly.
-
-    The first block reaches past the header (found within the first HEAD_BYTES), so that polars
-    skips the title rows exactly as it does when reading a whole file."""
-    if width == 0:
-        return
-    options = _csv_options(file.delimiter, file.header_index)
-    del options["infer_schema"]
-    options["schema"] = {f"c{i}": pl.String for i in range(width)}
-    next_row = file.header_index + 2          # the first record under the header
-    first = True
-    with file.path.open("rb") as f:
-        carry = b""
-        while True:
-            block = f.read(max(block_bytes, 2 * HEAD_BYTES) if first else block_bytes)
-            data = carry + block
-            end = _record_end(data) if block else len(data)
-            if block and end == 0:            # one record longer than a block: read on
-                carry = data
-                continue
-            part, carry = data[:end], data[end:]
-            if not part:
-                return
-            try:
-                skip = {"skip_rows": file.header_index if first else 0}
-                frame = pl.read_csv(part, **{**options, **skip})  # type: ignore[arg-type]
-            except pl.exceptions.PolarsError as error:
-                raise _refusal(error, file) from None
-            if first:
-                frame, first = frame.slice(1), False      # the header row itself
-            frame = frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int32) + next_row).alias("row_number"))
-            next_row += frame.height
-            if frame.height:
-                yield frame
-            if not block:
-                return
-
-
-def _record_end(data: bytes) -> int:
-    """Where the last complete record in `data` ends: after its last newline outside quotes (0: none).
-    Doubled quotes inside a quoted cell count twice, so they do not change the parity."""
-    quotes = data.count(b'"')
-    pos = len(data)
-    while (newline := data.rfind(b"\n", 0, pos)) >= 0:
-        quotes -= data.count(b'"', newline, pos)
-        if quotes % 2 == 0:
-            return newline + 1
-        pos = newline
-    return 0
-
-
-def _refusal(error: Exception, file: _CsvFile) -> FileRefused:
-    if file.guessed and "utf-8" in str(error).lower():
+def _refusal(failed: delimited.Unparsable, file: _CsvFile) -> FileRefused:
+    if file.guessed and "utf-8" in str(failed.error).lower():
         return NotUtf8(_BAD_ENCODING)
-    return _unreadable(error)
+    return _unreadable(failed.error, failed.data, failed.line)
 
 
-def _unreadable(error: Exception) -> FileRefused:
-    return FileRefused(_NOT_A_TABLE.format(str(error).splitlines()[0][:120]))
+def _unreadable(error: BaseException, data: bytes, line: int = 1) -> FileRefused:
+    """The refusal of text polars could not read as CSV (`data`, which begins at the file's `line`). Its
+    own message is English and may quote cells: it goes to the log (any ID number redacted), the user
+    gets what to do."""
+    log.warning("CSV unreadable: %s", national_id.redact(str(error)))
+    if "utf-8" in str(error).lower() or "utf8" in str(error).lower():
+        return FileRefused(_BAD_ENCODING)
+    if data.count(b'"') % 2 or "parse" in str(error).lower() or "malformed" in str(error).lower():
+        found = delimited.unpaired_quote_line(data)
+        return FileRefused(_UNPAIRED_QUOTE.format(f"（大约在第 {line + found - 1} 行）" if found else ""))
+    return FileRefused(_NOT_A_TABLE)
 
 
 def sniff_delimiter(text: str, *, prefer_tab: bool = False) -> str:
@@ -342,7 +300,7 @@ def _read_excel(data: bytes, header_row: int | None) -> Sheet:
         names = reader.sheet_names
     except Exception:   # calamine's errors carry no useful class hierarchy
         raise FileRefused("无法打开这个 Excel 文件：它可能已损坏、被加密（设置了打开密码）或是其他 Office 文件。"
-                          "请取消密码后" + SAVE_AS + "。") from None
+                          "如有打开密码请先取消；" + SAVE_AS + "。") from None
     heads: list[list[list[str | None]]] = []
     for index, name in enumerate(names):
         try:
@@ -358,7 +316,7 @@ def _read_excel(data: bytes, header_row: int | None) -> Sheet:
         header_index = header_row - 1 if header_row is not None else find_header(head)
         if header_index is not None and header_index >= 0:
             headers, records = _split_header(grid.slice(header_index), header_index)
-            return Sheet("excel", None, None, name, header_index, headers, _body=records)
+            return Sheet("excel", None, None, national_id.redact(name), header_index, headers, _body=records)
     if not heads:
         raise FileRefused("文件中没有数据：Excel 里没有任何非空的工作表。")
     _header_index(heads[0], header_row)     # raises the right refusal

@@ -23,7 +23,7 @@ import polars as pl
 
 from db import imports
 from db.imports import Slice
-from loaders.importer import steps
+from loaders.importer import cells, steps
 from loaders.importer.fields import Column
 from loaders.importer.lookup import Resolver
 from loaders.importer.reader import Sheet
@@ -78,11 +78,17 @@ class Normaliser:
 
         Names are read in pinyin later, once per distinct name of the new people, while DuckDB writes
         the contact keys (db/imports.py): here, with both cores busy, it cost a sixth of the reading.
+        National ID numbers leave the cells first, so nothing after this sees one (cells.py).
         """
+        records, ids = cells.without_national_ids(records, self.columns)
         raw = steps.data_rows(records, self.columns)
         rows = steps.validate(steps.normalise(raw, self.columns, lambda: self.resolver))
-        kept = Normalised(rows.filter(~pl.col("rejected")).select(ROW_COLUMNS),
-                          steps.reject_records(rows, raw, self.columns), steps.row_warnings(rows))
+        kept_rows = rows.filter(~pl.col("rejected"))
+        warnings = steps.row_warnings(rows)
+        if ids.height:      # said of the rows that are kept: a rejected row's cells show the marker themselves
+            warnings = pl.concat([warnings, ids.join(kept_rows.select("row_number"), on="row_number", how="semi")]
+                                 ).sort("row_number", maintain_order=True)
+        kept = Normalised(kept_rows.select(ROW_COLUMNS), steps.reject_records(rows, raw, self.columns), warnings)
         return rows, kept
 
 

@@ -2,6 +2,10 @@
 
 `normalise`, `validate`, `reject_records` and `row_warnings` look at one record at a time, so they run
 batch by batch; `dedupe`, `people` and `merge_warnings` need every row that shares a mobile or e-mail.
+
+Nothing longer than db/limits.py allows is kept: a longer name rejects its row, a longer e-mail is
+invalid, other text is cut with a warning (cells.py); a message quotes at most limits.QUOTE characters
+of a cell, and a rejected row keeps at most limits.REJECT_CELL of each.
 """
 from __future__ import annotations
 
@@ -9,7 +13,10 @@ from collections.abc import Callable
 
 import polars as pl
 
+from db import limits
 from db.imports import APPLICATION_FIELDS as APPLICATION_FIELDS  # re-exported: the importer's steps name them
+from db.quoting import clipped
+from loaders.importer import cells
 from loaders.importer import normalise as norm
 from loaders.importer.fields import Column, display_names
 from loaders.importer.lookup import Resolver
@@ -64,10 +71,13 @@ def normalise(rows: pl.DataFrame, columns: list[Column], resolver: Resolver | Ca
     df = rows.select("row_number", clean_text(first("name")).alias("name"),
                      *{c for f in ("mobile", "email") for c in by_field.get(f, [])},
                      *[first(f).alias(f"{f}_src") for f in by_field if f not in ("name", "mobile", "email")])
+    df = pl.concat([_long_name(df), cells.beyond_header(rows, len(columns))], how="horizontal")
     for kind, step in (("mobile", norm.mobile), ("email", norm.email)):
         sources = by_field.get(kind, [])
         for i, source in enumerate(sources):
             df = step(df, source, value=f"_{kind}{i}", problem=f"_{kind}_problem{i}")
+            if kind == "email":
+                df = _long_email(df, value=f"_{kind}{i}", problem=f"_{kind}_problem{i}", said=f"_email_long{i}")
         none = pl.lit(None, pl.String)
         value = pl.coalesce([f"_{kind}{i}" for i in range(len(sources))]) if sources else none
         problem = pl.coalesce([f"_{kind}_problem{i}" for i in range(len(sources))]) if sources else none
@@ -77,6 +87,8 @@ def normalise(rows: pl.DataFrame, columns: list[Column], resolver: Resolver | Ca
         raw_text = clean_text(first(kind)).alias(f"{kind}_raw")
         df = (_where_null(df, kind, raw_text) if sources
               else df.with_columns(pl.lit(None, pl.String).alias(f"{kind}_raw")))
+    said = pl.coalesce([f"_email_long{i}" for i in range(len(by_field.get("email", [])))] or [pl.lit(None, pl.String)])
+    df = df.with_columns(pl.when(pl.col("email").is_null()).then(said).alias("email_long"))
     df = df.select(pl.exclude(r"^c\d+$", r"^_.*$"))
     sources = [f"{field}_src" for field in _PER_VALUE]
     outputs = []
@@ -91,7 +103,7 @@ def normalise(rows: pl.DataFrame, columns: list[Column], resolver: Resolver | Ca
         values = df.select(pl.col(source).unique()).filter(pl.col(source).is_not_null())
         outputs.append(df.select(source).join(build(values), on=source, how="left", maintain_order="left")
                        .drop(source))
-    df = pl.concat([df.drop(sources, strict=False), *outputs], how="horizontal")
+    df = cells.cut_long_text(pl.concat([df.drop(sources, strict=False), *outputs], how="horizontal"))
     if not isinstance(resolver, Resolver):
         resolver = resolver()       # asked for last: the command line opens the database meanwhile
     schools = resolver.universities(df["university_raw"]).select("university_raw", "university_id", "how",
@@ -101,6 +113,27 @@ def normalise(rows: pl.DataFrame, columns: list[Column], resolver: Resolver | Ca
                                                            maintain_order="left").drop("university_raw"),
                       df.select("employer_raw").join(employers, on="employer_raw", how="left",
                                                      maintain_order="left").drop("employer_raw")], how="horizontal")
+
+
+def _long_name(df: pl.DataFrame) -> pl.DataFrame:
+    """Adds `name_long`: why a name longer than limits.CANDIDATE_TEXT allows rejects its row (null for
+    the others). Such a name is kept only cut to a quote, for the preview and the messages."""
+    said = cells.too_long(df["name"], "name", limits.CANDIDATE_TEXT["name"])
+    if said.null_count() == said.len():
+        return df.with_columns(said.alias("name_long"))
+    return clipped(df, ["name"]).with_columns(said.alias("name_long"))
+
+
+def _long_email(df: pl.DataFrame, *, value: str, problem: str, said: str) -> pl.DataFrame:
+    """An address longer than limits.CANDIDATE_TEXT allows (RFC 5321's 254) is no address: `value` null,
+    `problem` 'too_long', and `said` why."""
+    too_long = cells.too_long(df[value], "email", limits.CANDIDATE_TEXT["email"])
+    if too_long.null_count() == too_long.len():
+        return df.with_columns(too_long.alias(said))
+    fits = pl.lit(too_long.is_null())
+    return df.with_columns(pl.when(fits).then(pl.col(value)).alias(value),
+                           pl.when(fits).then(pl.col(problem)).otherwise(pl.lit("too_long")).alias(problem),
+                           too_long.alias(said))
 
 
 def _where_null(df: pl.DataFrame, column: str, expr: pl.Expr) -> pl.DataFrame:
@@ -136,32 +169,41 @@ _PER_VALUE = {
 
 
 def validate(rows: pl.DataFrame) -> pl.DataFrame:
-    """Adds `rejected`: a row needs a name and a valid mobile or e-mail."""
+    """Adds `rejected`: a row needs a name that fits and a valid mobile or e-mail, and no contact in a cell
+    beyond the header (its cells may have shifted: the mobile read may be someone else's)."""
     no_contact = pl.col("mobile").is_null() & pl.col("email").is_null()
-    return rows.with_columns((pl.col("name").is_null() | no_contact).alias("rejected"))
+    return rows.with_columns((pl.col("name").is_null() | pl.col("name_long").is_not_null() | no_contact
+                              | pl.col("extra_contact")).alias("rejected"))
 
 
 def reject_records(rows: pl.DataFrame, raw: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
     """(row_number, reasons, reason_codes, row_json) of the rejected rows: the reasons in Chinese ('；'-joined),
-    short labels for counting, and the row as written minus dropped columns (national IDs)."""
-    bad = rows.filter(pl.col("rejected"))
+    short labels for counting, and the row as written minus dropped columns (national IDs), each cell
+    cut to limits.REJECT_CELL characters."""
+    bad = clipped(rows.filter(pl.col("rejected")), ("mobile_raw", "email_raw"))
     if bad.height == 0:
         return NO_REJECTS
     no_contact = pl.col("mobile").is_null() & pl.col("email").is_null()
     reasons = pl.concat_list(
         pl.when(pl.col("name").is_null()).then(pl.lit("缺少姓名")),
+        pl.col("name_long"),
+        pl.when(pl.col("extra_contact")).then(pl.format(
+            "本行比表头多出单元格（{}），其中有手机号或邮箱：这一行的内容可能错位了，为免记错人已跳过，请修正该行后重新导入",
+            pl.col("extra"))),
         pl.when(no_contact & pl.col("mobile_problem").is_not_null()).then(_mobile_message()),
-        pl.when(no_contact & pl.col("email_problem").is_not_null()).then(
-            pl.format("邮箱 {} 格式不正确", pl.col("email_raw"))),
+        pl.when(no_contact & pl.col("email_problem").is_not_null()).then(_email_message()),
         pl.when(no_contact & pl.col("mobile_raw").is_null() & pl.col("email_raw").is_null())
         .then(pl.lit("缺少手机号和邮箱")),
         pl.when(no_contact).then(pl.lit("没有有效的手机号或邮箱，无法识别此人")),
     ).list.drop_nulls()
     codes = pl.concat_list(   # short labels for the "rejects by reason" summary
         pl.when(pl.col("name").is_null()).then(pl.lit("缺少姓名")),
+        pl.when(pl.col("name_long").is_not_null()).then(pl.lit("姓名过长")),
+        pl.when(pl.col("extra_contact")).then(pl.lit("多出的单元格中有联系方式")),
         pl.when(no_contact).then(pl.col("mobile_problem").replace_strict(
             {"scientific": "手机号被改成科学计数法", "masked": "手机号打码", "invalid": "手机号无效"}, default=None)),
-        pl.when(no_contact & pl.col("email_problem").is_not_null()).then(pl.lit("邮箱无效")),
+        pl.when(no_contact & pl.col("email_problem").is_not_null()).then(
+            pl.when(pl.col("email_problem") == "too_long").then(pl.lit("邮箱过长")).otherwise(pl.lit("邮箱无效"))),
         pl.when(no_contact & pl.col("mobile_raw").is_null() & pl.col("email_raw").is_null())
         .then(pl.lit("缺少手机号和邮箱")),
     ).list.drop_nulls()
@@ -170,9 +212,9 @@ def reject_records(rows: pl.DataFrame, raw: pl.DataFrame, columns: list[Column])
     if not kept:
         return bad.with_columns(pl.lit("{}").alias("row_json"))
     names = display_names(kept)
-    cells = raw.filter(pl.col("row_number").is_in(bad["row_number"].implode())).select(
-        "row_number", *[pl.col(f"c{c.index}").alias(n) for c, n in zip(kept, names)])
-    return bad.join(cells, on="row_number", how="left", maintain_order="left").select(
+    written = clipped(raw.filter(pl.col("row_number").is_in(bad["row_number"].implode())).select(
+        "row_number", *[pl.col(f"c{c.index}").alias(n) for c, n in zip(kept, names)]), names, limits.REJECT_CELL)
+    return bad.join(written, on="row_number", how="left", maintain_order="left").select(
         "row_number", "reasons", "reason_codes", pl.struct(names).struct.json_encode().alias("row_json"))
 
 
@@ -238,8 +280,7 @@ def row_warnings(rows: pl.DataFrame) -> pl.DataFrame:
     kept = rows.filter(~pl.col("rejected"))
     checks = [
         ("mobile", pl.col("mobile_problem").is_not_null(), pl.format("{}，已跳过该手机号（邮箱有效，保留该行）", _mobile_message())),
-        ("email", pl.col("email_problem").is_not_null(), pl.format("邮箱 {} 格式不正确，已跳过（手机号有效，保留该行）",
-                                                                  pl.col("email_raw"))),
+        ("email", pl.col("email_problem").is_not_null(), pl.format("{}，已跳过（手机号有效，保留该行）", _email_message())),
         ("degree", pl.col("degree_raw").is_not_null() & pl.col("degree").is_null(),
          pl.format("学历「{}」无法识别，已留空", pl.col("degree_raw"))),
         ("graduation", pl.col("graduation_raw").is_not_null() & pl.col("graduation_year").is_null(),
@@ -250,16 +291,20 @@ def row_warnings(rows: pl.DataFrame) -> pl.DataFrame:
          pl.format("学校「{}」按近似名称匹配为「{}」，请核对", pl.col("university_raw"), pl.col("matched_name"))),
         ("intent", pl.col("intent_raw").is_not_null() & pl.col("intent").is_null(),
          pl.format("签约意向「{}」无法识别，按“已投递”处理", pl.col("intent_raw"))),
+        ("extra", pl.col("extra").is_not_null(),
+         pl.format("本行比表头多出单元格（{}），多出的内容未导入：请核对这一行是否多了分隔符", pl.col("extra"))),
     ]
+    quoted = ("mobile_raw", "email_raw", "degree_raw", "graduation_raw", "university_raw", "matched_name", "intent_raw")
     # Narrow first: most rows have nothing to warn about, and each check below filters what is left.
-    flagged = kept.select("row_number", "mobile_problem", "mobile_raw", "email_problem", "email_raw", "degree_raw",
-                          "degree", "graduation_raw", "graduation_year", "university_raw", "university_id", "how",
-                          "matched_name", "intent_raw", "intent", *[cond.fill_null(False).alias(f"_{i}")
-                                                                     for i, (_, cond, _) in enumerate(checks)])
-    flagged = flagged.filter(pl.any_horizontal(f"_{i}" for i in range(len(checks))))
+    flagged = kept.select("row_number", "mobile_problem", "mobile_raw", "email_problem", "email_raw", "email_long",
+                          "degree_raw", "degree", "graduation_raw", "graduation_year", "university_raw",
+                          "university_id", "how", "matched_name", "intent_raw", "intent", "extra",
+                          *[cond.fill_null(False).alias(f"_{i}") for i, (_, cond, _) in enumerate(checks)])
+    flagged = clipped(flagged.filter(pl.any_horizontal(f"_{i}" for i in range(len(checks)))), quoted)
     parts = [flagged.filter(pl.col(f"_{i}")).select("row_number", pl.lit(field).alias("field"), msg.alias("message"))
              for i, (field, _, msg) in enumerate(checks)]
-    return pl.concat([NO_WARNINGS, *parts], how="vertical_relaxed").sort("row_number", maintain_order=True)
+    cut = kept.filter(pl.col("cut").is_not_null()).select("row_number", "cut").explode("cut").unnest("cut")
+    return pl.concat([NO_WARNINGS, *parts, cut], how="vertical_relaxed").sort("row_number", maintain_order=True)
 
 
 def merge_warnings(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
@@ -269,7 +314,7 @@ def merge_warnings(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
     parts = []
     for field, label in (("name", "姓名"), ("mobile", "手机号"), ("email", "邮箱")):
         differs = pl.col(field).is_not_null() & (pl.col(field) != pl.col(f"p_{field}"))
-        parts.append(dups.filter(differs.fill_null(False)).select(
+        parts.append(clipped(dups.filter(differs.fill_null(False)), (field, f"p_{field}")).select(
             "row_number", pl.lit(field).alias("field"),
             pl.format("与第 {} 行是同一人（手机号或邮箱相同），但{}不同：保留第 {} 行的「{}」，本行的「{}」未导入",
                       pl.col("person"), pl.lit(label), pl.col("person"), pl.col(f"p_{field}"), pl.col(field))
@@ -284,6 +329,11 @@ def warnings(rows: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
 
 def _stripped(expr: pl.Expr) -> pl.Expr:
     return expr.str.strip_chars(PY_SPACE).replace("", None)
+
+
+def _email_message() -> pl.Expr:
+    return (pl.when(pl.col("email_problem") == "too_long").then(pl.col("email_long"))
+            .otherwise(pl.format("邮箱 {} 格式不正确", pl.col("email_raw"))))
 
 
 def _mobile_message() -> pl.Expr:
