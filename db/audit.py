@@ -25,7 +25,9 @@ EXPORT_LIMIT = 100_000
 ROLE_LABELS = {**Role.labels(), "anonymous": "未登录"}
 ENTITY_LABELS = {
     "candidate": "候选人", "application": "投递", "app_user": "账号", "import_batch": "导入批次", "database": "数据库",
-    "候选人名单": "候选人名单",
+    "enclave": "人才飞地", "employer": "企业", "position": "岗位", "agreement": "院校协议", "campus_drive": "校园招聘",
+    "co_supervision": "联合培养", "appointment": "科技副总/柔性引进", "declaration": "人才项目申报", "target": "目标",
+    "registers": "台账导入",
 }
 # What a field is called on screen, for the readable changes column.
 FIELD_LABELS = {

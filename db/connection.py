@@ -201,7 +201,13 @@ def run_in_transaction(
     claims: bool = False,
 ) -> T:
     """Run `work` in one transaction, retrying the whole unit when another writer conflicted with it.
-    `claims`: `work` adds contact keys (see transaction)."""
+    `claims`: `work` adds contact keys (see transaction). Inside an outer unit the work joins it and
+    runs once: after a conflict the outer transaction is aborted, so only the outer unit can retry."""
+    with _lock:
+        nested = id(cur) in _in_transaction
+    if nested:
+        with transaction(cur, claims=claims):
+            return work(cur)
     for attempt in range(1, attempts + 1):
         try:
             with transaction(cur, claims=claims):

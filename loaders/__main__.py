@@ -8,6 +8,7 @@ from pathlib import Path
 from db.cli import configure_logging, guarded, leave
 from db.connection import database_path, open_database
 from loaders import import_cli
+from loaders.registers import cli as registers_cli
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,9 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     p_init = sub.add_parser("init", help="make run 的首次启动准备：建库、迁移、演示数据或管理员账号")
     p_init.add_argument("--db", type=Path)
     import_cli.add_parser(sub)
+    registers_cli.add_parser(sub)
     args = parser.parse_args(argv)
     path = args.db or database_path()
-    return guarded(f"loaders {args.command}", lambda: _run(path, args))
+    return guarded(f"loaders {args.command}", lambda: _run(path, args), database=path)
 
 
 def _run(path: Path, args: argparse.Namespace) -> int:
@@ -34,6 +36,8 @@ def _run(path: Path, args: argparse.Namespace) -> int:
         return 0
     if args.command == "import":
         return import_cli.run(path, args)
+    if args.command == "registers":
+        return registers_cli.run(path, args)
     return _demo(path, args)
 
 

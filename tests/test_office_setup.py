@@ -175,3 +175,83 @@ def test_the_targets_grid_on_screen(app, demo_db: Path) -> None:  # type: ignore
     assert any("不小于 0 的整数" in e.value for e in at.error)
     assert db_rows(demo_db, f"select value from target where year = {year} and enclave_id is null"
                             " and metric = 'high_level'") == [(31,)]
+
+
+OFFICE_WORKBOOK = {
+    "飞地": [["编码", "名称", "城市", "省份", "依托单位"], ["SH", "平湖（上海张江）人才飞地", "上海市", "上海市", "张江科学城"]],
+    "企业": [["企业名称", "行业", "高新技术企业"], ["平湖光电科技有限公司", "光电", "是"]],
+    "岗位": [["企业名称", "岗位名称", "招聘人数"], ["平湖光电科技有限公司", "光学工程师", 3]],
+    "院校协议": [["高校", "协议类型", "开始日期", "结束日期", "名称"], ["浙大", "引才协议", "2025-01-01", "2027-12-31",
+                                                           "平湖市与浙江大学引才协议"]],
+    "校园招聘": [["名称", "高校", "日期", "状态"], ["扬帆计划·浙江大学专场", "浙江大学", "{year}-01-01", "已举办"]],
+    "参会企业": [["校园招聘名称", "企业名称", "岗位数"], ["扬帆计划·浙江大学专场", "平湖光电科技有限公司", 5]],
+}
+
+
+def office_by_commands(cur) -> None:  # type: ignore[no-untyped-def]
+    """The office test_an_office_sets_itself_up_on_screen builds, through the commands its screens call."""
+    from db.programmes import agreements, drives, employers, enclaves, register
+
+    admin = SYSTEM
+    register.create(cur, admin, enclaves.REGISTER, {"name": "平湖（上海张江）人才飞地", "code": "SH", "city": "上海市",
+                                                    "province": "上海市", "host_organisation": "张江科学城"})
+    employer = register.create(cur, admin, employers.REGISTER, {"name": "平湖光电科技有限公司", "industry": "光电",
+                                                                "is_high_tech": True})
+    register.create(cur, admin, employers.POSITIONS, {"title": "光学工程师", "employer_id": employer, "headcount": 3})
+    zju = cur.execute("select id from university where name = '浙江大学'").fetchall()[0][0]
+    register.create(cur, admin, agreements.REGISTER, {"title": "平湖市与浙江大学引才协议", "university_id": zju,
+                                                      "kind": "引才协议", "starts_on": date(2025, 1, 1),
+                                                      "ends_on": date(2027, 12, 31)})
+    drive = register.create(cur, admin, drives.REGISTER, {"title": "扬帆计划·浙江大学专场", "university_id": zju,
+                                                          "held_on": date(date.today().year, 1, 1), "status": "held"})
+    drives.set_employer(cur, admin, drive, employer, 5)
+
+
+def recruiter_hire(cur) -> None:  # type: ignore[no-untyped-def]
+    """The recruiter's part: an account, a candidate, an application walked to 已到岗."""
+    from db import candidate_commands, pipeline
+    from db.candidate_commands import CandidateDraft
+
+    enclave = cur.execute("select id from enclave").fetchall()[0][0]
+    recruiter = users.create_user(cur, SYSTEM, username="recruiter_sh", display_name="张江专员", role="recruiter",
+                                  password=RECRUITER_PASSWORD, enclave_id=enclave)
+    person = candidate_commands.add(cur, recruiter, CandidateDraft(name="林晓", mobile="13812340000", degree="硕士",
+                                                                   consent_method="扬帆计划现场登记表签字",
+                                                                   consent_purpose="平湖人才招引与就业服务"))
+    employer = cur.execute("select id from employer").fetchall()[0][0]
+    app_id = pipeline.open_application(cur, recruiter, person, employer_id=employer)
+    for stage in ("applied", "interviewing", "intent", "offer", "signed", "arrived"):
+        pipeline.move_stage(cur, recruiter, app_id, stage)
+
+
+def report(cur) -> dict:  # type: ignore[no-untyped-def]
+    from db import analytics
+
+    return analytics.headline(cur, SYSTEM, date.today().year).__dict__
+
+
+def test_the_same_office_from_a_workbook_gives_the_same_figures(tmp_path: Path) -> None:
+    from loaders.registers import import_workbook
+    from tests.test_registers_import import workbook
+
+    by_hand, by_book = (open_database(tmp_path / name) for name in ("hand.duckdb", "book.duckdb"))
+    office_by_commands(by_hand.cursor())
+    sheets = {name: [[str(c).replace("{year}", str(date.today().year)) if isinstance(c, str) else c for c in row]
+                     for row in rows] for name, rows in OFFICE_WORKBOOK.items()}
+    first = import_workbook(by_book.cursor(), SYSTEM, workbook(sheets), "台账.xlsx")
+    assert {name: (s.inserted, s.rejected) for name, s in first.sheets.items()} == {
+        name: (1, 0) for name in OFFICE_WORKBOOK}
+    for conn in (by_hand, by_book):
+        recruiter_hire(conn.cursor())
+    assert report(by_book.cursor()) == report(by_hand.cursor())
+    figures = report(by_book.cursor())
+    assert (figures["hires_young_graduate"], figures["drive_employers"], figures["drive_positions"],
+            figures["enclaves"], figures["agreement_universities"]) == (1, 1, 5, 1, 1)
+    # Importing the same workbook again changes nothing.
+    tables = ("enclave", "employer", "position", "agreement", "campus_drive", "drive_employer")
+    before = {t: by_book.execute(f"select * from {t} order by all").fetchall() for t in tables}
+    again = import_workbook(by_book.cursor(), SYSTEM, workbook(sheets), "台账.xlsx")
+    assert {s.unchanged for s in again.sheets.values()} == {1} and not any(s.updated for s in again.sheets.values())
+    assert {t: by_book.execute(f"select * from {t} order by all").fetchall() for t in tables} == before
+    by_hand.close()
+    by_book.close()

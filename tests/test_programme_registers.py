@@ -115,6 +115,7 @@ def test_who_may_create_edit_deactivate_and_delete(cur: duckdb.DuckDBPyConnectio
     (employers.POSITIONS, {"employer_id": 999}, "所选企业不存在"),
     (agreements.REGISTER, {"ends_on": date(2024, 1, 1)}, "早于开始日期"),
     (agreements.REGISTER, {"kind": "合作协议"}, "协议类型」只能是"),
+    (agreements.REGISTER, {"kind": "引才协议", "starts_on": date(2025, 1, 1)}, "都相同的院校协议"),
     (drives.REGISTER, {"title": "浙大专场"}, "已有名称为"),
     (co_supervision.REGISTER, {"university_mentor": " "}, "请填写「高校导师」"),
     (co_supervision.REGISTER, {"outcome": "stayed"}, "请选择就业的平湖企业"),

@@ -49,6 +49,7 @@ REGISTER = Register(
                    Reference("agreement", "predecessor_id", "份续签协议")),
     check=_check,
     natural_key=("university_id", "kind", "starts_on"),
+    unique_key=True,
 )
 
 

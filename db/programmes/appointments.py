@@ -42,6 +42,7 @@ REGISTER = Register(
     descending=True,
     check=_check,
     natural_key=("kind", "person_name", "starts_on"),
+    unique_key=True,
 )
 
 

@@ -51,6 +51,7 @@ REGISTER = Register(
     descending=True,
     check=_check,
     natural_key=("programme", "batch", "applicant_name"),
+    unique_key=True,
 )
 
 

@@ -66,7 +66,8 @@ def employers(cur: Cursor, actor: User, drive_id: int) -> pl.DataFrame:
 def set_employer(cur: Cursor, actor: User, drive_id: int, employer_id: int, positions_offered: int) -> None:
     """Add an employer to the drive, or change the positions it offered there."""
     require(actor, Action.EDIT_PROGRAMMES)
-    register.require_row(cur, actor, REGISTER, drive_id)
+    if not rows(cur, "select 1 from campus_drive where id = $d", {"d": drive_id}):
+        raise ValidationError(f"该校园招聘不存在（编号 {drive_id}）。", field="drive_id")
     if positions_offered is None or int(positions_offered) < 0:
         raise ValidationError("岗位数应为不小于 0 的整数。", field="positions_offered")
     found = rows(cur, "select name from employer where id = $e", {"e": employer_id})
@@ -76,6 +77,8 @@ def set_employer(cur: Cursor, actor: User, drive_id: int, employer_id: int, posi
     def work(cur: Cursor) -> None:
         before = rows(cur, "select positions_offered from drive_employer where drive_id = $d and employer_id = $e",
                       {"d": drive_id, "e": employer_id})
+        if before and before[0][0] == int(positions_offered):
+            return          # nothing changes, nothing to audit
         cur.execute("insert into drive_employer values ($d, $e, $n) on conflict (drive_id, employer_id)"
                     " do update set positions_offered = excluded.positions_offered",
                     {"d": drive_id, "e": employer_id, "n": int(positions_offered)})

@@ -77,6 +77,7 @@ class Register:
     natural_key: tuple[str, ...] = ()           # how a workbook row finds an existing row
     descending: bool = False
     active_column: str | None = "active"        # what 停用 switches off (position: is_open); None: nothing
+    unique_key: bool = False                    # refuse a second row with the same natural key
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -90,11 +91,29 @@ class Register:
 
 def clean(cur: Cursor, register: Register, raw: Mapping[str, Any], *, row_id: int | None = None) -> dict[str, Any]:
     """The stored values of a submitted row (every field of the register), or ValidationError in
-    Chinese naming the field. Text is trimmed and whitespace-folded; blanks are None."""
+    Chinese naming the field. Text is trimmed and whitespace-folded; blanks are None. A key that is
+    no field of the register is a programming error (a typo would otherwise lose the value)."""
+    unknown = set(raw) - set(register.columns) - {"id", "version", "active"} - {
+        f"{f.name}_name" for f in register.fields if f.kind == "ref"}
+    if unknown:
+        raise TypeError(f"{register.table} has no fields {sorted(unknown)}")
     values = {f.name: _value(cur, f, raw.get(f.name)) for f in register.fields}
     if register.check is not None:
         values = register.check(cur, values, row_id)
+    if register.unique_key:
+        _refuse_same_key(cur, register, values, row_id)
     return values
+
+
+def _refuse_same_key(cur: Cursor, register: Register, values: Mapping[str, Any], row_id: int | None) -> None:
+    """A second row meaning the same thing (the same university, kind and start …) is refused, naming the first."""
+    clause = " and ".join(f"{c} is not distinct from ${c}" for c in register.natural_key)
+    taken = rows(cur, f"select id from {register.table} where {clause} and id is distinct from $id",
+                 {**{c: values[c] for c in register.natural_key}, "id": row_id})
+    if taken:
+        labels = "、".join(register.field(c).label for c in register.natural_key)
+        raise ValidationError(f"已有{labels}都相同的{register.label}（编号 {taken[0][0]}），请打开它修改，不要重复登记。",
+                              field=register.natural_key[0])
 
 
 def _value(cur: Cursor, f: Field, value: Any) -> Any:

@@ -5,6 +5,7 @@ process (one process writes the file), so the same cell cannot be added twice by
 """
 from __future__ import annotations
 
+import numbers
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -67,13 +68,14 @@ def save(cur: Cursor, actor: User, year: int, cells: Iterable[Cell]) -> int:
             if cell.value is None:
                 cur.execute("delete from target where id = $id", {"id": found[0][0]})
             elif found:
-                cur.execute("update target set value = $v where id = $id", {"v": cell.value, "id": found[0][0]})
+                cur.execute("update target set value = $v where id = $id", {"v": int(cell.value), "id": found[0][0]})
             else:
                 cur.execute("insert into target values ($id, $y, $e, $m, $v)",
                             {"id": next_id(cur, "seq_target"), "y": year, "e": cell.enclave_id, "m": cell.metric,
-                             "v": cell.value})
+                             "v": int(cell.value)})
             scope = _scope_name(cur, cell.enclave_id)
-            audit.record(cur, actor, "update", entity="target", entity_id=f"{year}:{cell.enclave_id or 'city'}:{cell.metric}",
+            action = "create" if before is None else "delete" if cell.value is None else "update"
+            audit.record(cur, actor, action, entity="target", entity_id=f"{year}:{cell.enclave_id or 'city'}:{cell.metric}",
                          before={"年度": year, "范围": scope, "指标": METRICS[cell.metric], "目标值": before},
                          after={"年度": year, "范围": scope, "指标": METRICS[cell.metric], "目标值": cell.value},
                          detail=f"{year} 年目标 · {scope} · {METRICS[cell.metric]}：{before if before is not None else '未设'}"
@@ -94,7 +96,8 @@ def _validate(cur: Cursor, year: int, cells: list[Cell]) -> None:
             raise ValidationError(f"未知的目标指标：{cell.metric}（可选：{'、'.join(METRICS.values())}）。", field="metric")
         if cell.enclave_id is not None and cell.enclave_id not in enclaves:
             raise ValidationError(f"飞地编号 {cell.enclave_id} 不存在。", field="enclave_id")
-        if cell.value is not None and (not isinstance(cell.value, int) or cell.value < 0):
+        if cell.value is not None and (not isinstance(cell.value, numbers.Integral) or isinstance(cell.value, bool)
+                                       or cell.value < 0):
             raise ValidationError(f"{_scope_name(cur, cell.enclave_id)}「{METRICS[cell.metric]}」的目标值应为不小于 0 的整数"
                                   f"（现为 {cell.value}）。", field="value")
 
