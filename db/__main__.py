@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db", type=Path)
     args = parser.parse_args(argv)
     path = args.db or database_path()
-    return guarded(f"db {args.command}", lambda: COMMANDS[args.command](path, args))
+    return guarded(f"db {args.command}", lambda: COMMANDS[args.command](path, args), database=path)
 
 
 def _migrate(path: Path, args: argparse.Namespace) -> int:
@@ -64,7 +64,8 @@ def _report(path: Path, args: argparse.Namespace) -> int:
         "drive_employers": "校园招聘企业（家）", "drive_universities": "校园招聘高校（所）",
         "drive_positions": "提供岗位（个）", "drive_intents": "签约意向（人）", "co_supervised": "联合培养研究生（名）",
         "tech_vp": "科技副总（名）", "flexible_high_level": "柔性引进高层次人才（名）", "enclaves": "人才飞地（个）",
-        "agreement_universities": "合作高校（所）",
+        "agreement_universities": "合作高校（所）", "declaration_applicants_national": "国家级人才项目申报（人）",
+        "declaration_batches_national": "国家级申报批次（批）", "declaration_applicants_provincial": "省级人才项目申报（人）",
     }
     print(f"{args.year} 年度核心指标")
     for key, value in figures.as_dict().items():
@@ -104,7 +105,7 @@ def _backup(path: Path, args: argparse.Namespace) -> int:
 
 def _restore(path: Path, args: argparse.Namespace) -> int:
     backup.restore(args.dir, path)
-    print(f"已从 {args.dir} 恢复到 {path}")
+    print(f"已从 {args.dir} 恢复到 {path}（登录会话已清空，所有用户需重新登录）")
     return 0
 
 

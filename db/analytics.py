@@ -12,8 +12,9 @@ from datetime import date, timedelta
 import polars as pl
 
 from db import clock
-from db.enums import PIPELINE, AgreementStatus, Stage, TalentCategory
+from db.enums import PIPELINE, AgreementStatus, Level, Stage, TalentCategory
 from db.permissions import Action, User, require, scope_enclave
+from db.programmes import declarations
 from db.sql import Cursor, frame, rows, scalar, year_bounds
 
 EXPIRING_WITHIN = timedelta(days=90)
@@ -36,6 +37,10 @@ class Headline:
     flexible_high_level: int
     enclaves: int
     agreement_universities: int
+    # Keys only ever added (after every older one): defaults keep older positional construction working.
+    declaration_applicants_national: int = 0
+    declaration_batches_national: int = 0
+    declaration_applicants_provincial: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -168,12 +173,27 @@ def programme_figures(cur: Cursor, actor: User, year: int) -> dict[str, int]:
             "agreement_universities": int(agreement_universities)}
 
 
+def declaration_figures(cur: Cursor, actor: User, year: int) -> dict[str, int]:
+    """Talent-programme declarations of `year` as the city reports them ("国家级申报两批次165人"),
+    counted by declarations.figures — the 人才项目申报 screen's function: applicants are distinct
+    people per year and level (a linked candidate once, a name given without one once). The register
+    names no enclave, so these are the city's figures whatever the actor's scope."""
+    _scope(actor)
+    by_level = {r["level"]: r for r in declarations.figures(cur, actor, year).iter_rows(named=True)}
+    national = by_level.get(Level.NATIONAL.value, {})
+    provincial = by_level.get(Level.PROVINCIAL.value, {})
+    return {"declaration_applicants_national": int(national.get("applicants", 0)),
+            "declaration_batches_national": int(national.get("batches", 0)),
+            "declaration_applicants_provincial": int(provincial.get("applicants", 0))}
+
+
 def headline(cur: Cursor, actor: User, year: int) -> Headline:
     return _headline(hires_by_category(cur, actor, year), drive_figures(cur, actor, year),
-                     programme_figures(cur, actor, year))
+                     programme_figures(cur, actor, year), declaration_figures(cur, actor, year))
 
 
-def _headline(hires: dict[str, int], drives: dict[str, int], programmes: dict[str, int]) -> Headline:
+def _headline(hires: dict[str, int], drives: dict[str, int], programmes: dict[str, int],
+              declared: dict[str, int]) -> Headline:
     return Headline(
         hires_young_phd=hires[TalentCategory.YOUNG_PHD],
         hires_young_graduate=hires[TalentCategory.YOUNG_GRADUATE],
@@ -183,6 +203,7 @@ def _headline(hires: dict[str, int], drives: dict[str, int], programmes: dict[st
         drive_positions=drives["drive_positions"],
         drive_intents=drives["drive_intents"],
         **programmes,
+        **declared,
     )
 
 
@@ -356,7 +377,7 @@ def overview(cur: Cursor, actor: User, year: int) -> Overview:
     enclaves = by_enclave(cur, actor, year).with_columns(
         (pl.col("hires") / pl.col("target")).fill_nan(None).alias("progress"))
     return Overview(
-        headline=_headline(hires, drives, programme_figures(cur, actor, year)),
+        headline=_headline(hires, drives, programme_figures(cur, actor, year), declaration_figures(cur, actor, year)),
         hires=hires,
         targets=targets(cur, actor, year),
         drives=drives,

@@ -38,7 +38,12 @@ class DemoSummary:
 
 
 def generate(cur: Cursor, *, scale: int = 1, seed: int = 2025, progress: Progress | None = None) -> DemoSummary:
-    """Write the demo world in one transaction; refuses a database that already has candidates."""
+    """Write the demo world in one transaction; refuses a database that already has candidates.
+
+    People, applications and their history are bulk-written; the programme registers go through
+    their commands (db/programmes/), which join this transaction: one commit, and a failure or a
+    kill leaves nothing. (The database is new and this process holds it, so no write can conflict.)
+    """
     if scale < 1:
         raise ValidationError("--scale 必须是正整数。")
     if scalar(cur, "select count(*) from candidate") or scalar(cur, "select count(*) from enclave"):
@@ -62,9 +67,10 @@ def generate(cur: Cursor, *, scale: int = 1, seed: int = 2025, progress: Progres
         bulk.insert(cur, "stage_event", stage_events.with_columns(pl.from_epoch("occurred_at", time_unit="s")))
         bulk.insert(cur, "retention_check", checks)
         bulk.insert(cur, "activity", _activities(rng, people))
-        say("联合培养、科技副总与柔性引进、年度目标……")
+        say("联合培养、科技副总与柔性引进、年度目标、人才项目申报……")
         co_counts = _co_supervision(cur, rng, world)
         demo_programmes.appointments_and_targets(cur, rng, world, scale)
+        demo_programmes.declarations(cur, rng, world)
         audit.record(cur, SYSTEM, "create", entity="demo", detail=f"载入演示数据：规模 ×{scale}，随机种子 {seed}")
     return DemoSummary(scale, seed, people.height + co_counts[0], apps.height + co_counts[1],
                        stage_events.height + co_counts[2], time.perf_counter() - started)

@@ -21,7 +21,34 @@ REPORTED = {
     "hires_young_phd": 39,
     "hires_young_graduate": 9645,
     "hires_high_skill": 1304,
+    "declaration_applicants_national": 165,   # two batches: DECLARATION_BATCHES
 }
+# Talent-programme declarations (人才项目申报) of DEMO_YEAR: applicants per level, distinct people
+# (db/programmes/declarations.figures: someone not selected in one batch who applies again in the next
+# counts once). National as the city reported it, "国家级申报两批次165人"; provincial and city-level
+# are the demo's own choice, of the same order (the city did not report them).
+DECLARATION_APPLICANTS = {"国家级": REPORTED["declaration_applicants_national"], "省级": 218, "市级": 98}
+# Per batch: level, batch, submitted on (None: still being prepared), new applicants, applicants again
+# from the level's previous batch (not selected there), selected, what the others' status is, result on.
+DECLARATION_BATCHES = (
+    ("国家级", "2025 第一批", date(2025, 3, 14), 92, 0, 9, "not_selected", date(2025, 10, 28)),
+    ("国家级", "2025 第二批", date(2025, 9, 19), 73, 12, 0, "reviewing", None),
+    ("省级", "2025 第一批", date(2025, 4, 11), 130, 0, 21, "not_selected", date(2025, 9, 30)),
+    ("省级", "2025 第二批", date(2025, 10, 17), 88, 10, 0, "reviewing", None),
+    ("市级", "2025 第一批", date(2025, 5, 9), 60, 0, 18, "not_selected", date(2025, 8, 26)),
+    ("市级", "2025 第二批", date(2025, 11, 14), 30, 4, 0, "submitted", None),
+    ("市级", "2025 第二批", None, 8, 0, 0, "preparing", None),
+)
+# Of each level's applicants, how many are demo candidates (hired young PhDs and high-level talents,
+# declared by the company that hired them); the others are named only.
+DECLARATIONS_LINKED = {"国家级": 40, "省级": 55, "市级": 25}
+DECLARATION_PROGRAMMES = {
+    "国家级": ("国家海外高层次人才引进计划", "国家高层次人才特殊支持计划"),
+    "省级": ("浙江省海外高层次人才引进计划", "浙江省高层次人才特殊支持计划", "浙江省“鲲鹏行动”计划"),
+    "市级": ("嘉兴市创新创业领军人才计划", "平湖市高层次人才创业创新项目"),
+}
+DECLARATION_AGAIN = "上一批次未入选，本批次再次申报"
+
 # Hires in categories the city does not headline, per scale unit.
 UNREPORTED_HIRES = {"high_level": 28, "other": 160}
 # The year before, for the year selector (appointments only; no pipeline volume).
@@ -61,6 +88,11 @@ AGREEMENTS = (
     ("南京航空航天大学", "引才协议", "NJ", date(2021, 12, 3), date(2026, 12, 2)),
     ("合肥工业大学", "学分互认", "HF", date(2023, 11, 9), date(2028, 11, 8)),
     ("哈尔滨工业大学", "联合培养", "HRB", date(2024, 3, 5), date(2029, 3, 4)),
+)
+
+# Agreements renewed (agreements.renew): university, kind of the agreement renewed, signed, starts, ends.
+AGREEMENT_RENEWALS = (
+    ("浙江大学", "引才协议", date(2025, 11, 6), date(2025, 11, 20), date(2030, 11, 19)),
 )
 
 # Provinces campus drives go to, most visited first (Pinghu's region, then enclave provinces).

@@ -1,16 +1,18 @@
-"""Demo co-supervised graduate students (双导师制): fixed in number, whatever the scale."""
+"""Demo co-supervised graduate students (双导师制): fixed in number, whatever the scale. The students
+are candidates written in bulk like everyone else; their co-supervision rows go through the register."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import polars as pl
 
 from db import bulk
+from db.programmes import co_supervision
 from db.sql import Cursor, reserve_ids
 from loaders import demo_catalogue as cat
 from loaders.demo_people import DAY, epoch, events, fake_names, pinyin_columns, unique_mobiles
-from loaders.demo_programmes import World
+from loaders.demo_programmes import World, create_rows
 
 # (how many, outcome, expected graduation, stage walk start→final, exit, start of the walk)
 COHORTS = (
@@ -87,20 +89,31 @@ def write(cur: Cursor, rng: np.random.Generator, world: World, *, stayed: int, t
 
     mentors = fake_names(rng, 2 * n)
     outcome = np.array([COHORTS[c][0] for c in cohort], dtype=object)
+    starts = [date(g.year - (3 if d == "博士" else 2), 9, 1) for g, d in zip(graduation, degree)]
     rows = pl.DataFrame({
-        "id": reserve_ids(cur, "seq_co_supervision", n), "candidate_id": ids, "university_id": university,
+        "candidate_id": ids, "university_id": university,
         "employer_id": employer, "enterprise_mentor": [f"{m}（高级工程师）" for m in mentors[:n]],
         "university_mentor": [f"{m}（{rng.choice(['教授', '副教授'])}）" for m in mentors[n:]],
         "kind": np.where(rng.random(n) < 0.85, "联培", "委培"),
         "topic": rng.choice(np.array(cat.PROJECT_TOPICS, dtype=object), size=n).tolist(),
-        "starts_on": [date(g.year - (3 if d == "博士" else 2), 9, 1) for g, d in zip(graduation, degree)],
-        "expected_graduation": graduation,
-        "milestones": ["开题答辩已完成；企业实践 6 个月" if c < 2 else "开题准备中" for c in cohort],
+        "starts_on": starts, "expected_graduation": graduation,
         "outcome": outcome.tolist(), "outcome_employer_id": np.where(cohort == 0, employer, None).tolist(),
     }, schema_overrides={"kind": pl.String, "outcome_employer_id": pl.Int64})
-    cur.register("co_frame", rows)
-    try:
-        cur.execute(f"insert into co_supervision ({', '.join(rows.columns)}) select * from co_frame")
-    finally:
-        cur.unregister("co_frame")
+    rows = rows.with_columns(_milestones(starts, graduation, degree))
+    create_rows(cur, co_supervision.REGISTER, rows)
     return n, n, history.height
+
+
+def _milestones(starts: list[date], graduation: list[date], degree: np.ndarray) -> pl.DataFrame:
+    """开题, 中期 and 答辩 dates, those reached by the day the demo is observed (cat.AS_OF). Spread by
+    the row's position, not drawn: the students and everything after them stay as the seed made them."""
+    def reached(day: date) -> date | None:
+        return day if day <= cat.AS_OF else None
+
+    spread = [timedelta(days=i % 17) for i in range(len(starts))]
+    midterm = [timedelta(days=760 if d == "博士" else 400) for d in degree]
+    return pl.DataFrame({
+        "proposal_on": [reached(s + timedelta(days=180) + k) for s, k in zip(starts, spread)],
+        "midterm_on": [reached(s + m + k) for s, m, k in zip(starts, midterm, spread)],
+        "defence_on": [reached(g - timedelta(days=45) + k) for g, k in zip(graduation, spread)],
+    }, schema={"proposal_on": pl.Date, "midterm_on": pl.Date, "defence_on": pl.Date})

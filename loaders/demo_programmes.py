@@ -1,14 +1,27 @@
-"""Demo programme entities, fixed whatever the scale: enclaves, users, employers, agreements, drives."""
+"""Demo programme entities, fixed whatever the scale: enclaves, users, employers, agreements, drives,
+appointments, targets, declarations — each row written by its register's own command (db/programmes/)
+as the SYSTEM actor, so generating the demo exercises the commands screens and workbooks use."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import polars as pl
 
 from db import users as db_users
 from db.enums import Role
+from db.permissions import SYSTEM
+from db.programmes import agreements as db_agreements
+from db.programmes import appointments as db_appointments
+from db.programmes import declarations as db_declarations
+from db.programmes import drives as db_drives
+from db.programmes import employers as db_employers
+from db.programmes import enclaves as db_enclaves
+from db.programmes import register, targets
+from db.programmes.register import Register
 from db.sql import Cursor, frame, reserve_ids
 from db.validation import credit_code_check_char, organisation_code_check_char
 from loaders import demo_catalogue as cat
@@ -42,25 +55,26 @@ def build(cur: Cursor, rng: np.random.Generator) -> World:
     return World(enclaves, users, universities, employers, positions, agreements, drives, drive_employers)
 
 
-def _insert(cur: Cursor, table: str, df: pl.DataFrame) -> None:
-    # Column names come from our own frames; DuckDB reads the polars frame by its Python name.
-    columns = ", ".join(df.columns)
-    cur.register("demo_frame", df)
-    cur.execute(f"insert into {table} ({columns}) select {columns} from demo_frame")
-    cur.unregister("demo_frame")
+def create_rows(cur: Cursor, of: Register, rows: pl.DataFrame | list[Mapping[str, Any]]) -> pl.Series:
+    """Each row through the register's create command, in order (so ids follow the rows, as the
+    seed fixes them); returns the new ids. Rows are small and fixed in number whatever the scale.
+    Only the register's own fields are handed over: the frames carry helpers of the generator
+    (weights, seasons) too."""
+    found = rows.iter_rows(named=True) if isinstance(rows, pl.DataFrame) else rows
+    return pl.Series("id", [register.create(cur, SYSTEM, of, {k: v for k, v in row.items() if k in of.columns})
+                            for row in found], dtype=pl.Int64)
 
 
 def _enclaves(cur: Cursor) -> pl.DataFrame:
     rows = cat.ENCLAVES
     df = pl.DataFrame(
         {
-            "id": reserve_ids(cur, "seq_enclave", len(rows)),
             "code": [r[0] for r in rows], "name": [r[1] for r in rows], "city": [r[2] for r in rows],
             "province": [r[3] for r in rows], "host_organisation": [r[4] for r in rows],
             "opened_on": [r[5] for r in rows],
         }
     )
-    _insert(cur, "enclave", df)
+    df = df.with_columns(create_rows(cur, db_enclaves.REGISTER, df))
     return df.with_columns(pl.Series("weight", [r[6] for r in rows]))
 
 
@@ -108,13 +122,13 @@ def _employers(cur: Cursor, rng: np.random.Generator) -> tuple[pl.DataFrame, pl.
     tiers = rng.choice(np.array([None, *cat.TIERS], dtype=object), size=n, p=[0.55, 0.15, 0.15, 0.15])
     employers = pl.DataFrame(
         {
-            "id": reserve_ids(cur, "seq_employer", n), "name": names, "industry": rows_industry,
+            "name": names, "industry": rows_industry,
             "credit_code": [credit_code(rng) for _ in range(n)],
             "park": rng.choice(np.array(cat.PARKS, dtype=object), size=n).tolist(),
             "golden_eagle_tier": tiers.tolist(), "is_high_tech": (rng.random(n) < 0.45).tolist(),
         }
     )
-    _insert(cur, "employer", employers)
+    employers = employers.with_columns(create_rows(cur, db_employers.REGISTER, employers))
     pos_rows = []
     for eid, industry in zip(employers["id"], employers["industry"]):
         titles = list(cat.POSITIONS[industry][: int(rng.integers(3, 6))])
@@ -122,11 +136,9 @@ def _employers(cur: Cursor, rng: np.random.Generator) -> tuple[pl.DataFrame, pl.
         pos_rows += [(eid, t, False) for t in titles] + [(eid, t, True) for t in skilled]
     positions = pl.DataFrame(pos_rows, schema=["employer_id", "title", "skilled"], orient="row")
     positions = positions.with_columns(
-        reserve_ids(cur, "seq_position", positions.height).alias("id"),
         pl.when(pl.col("skilled")).then(pl.lit("大专")).otherwise(pl.lit("本科")).alias("degree_required"),
-        pl.lit(None, dtype=pl.Int32).alias("headcount"),
     )
-    _insert(cur, "position", positions.drop("skilled"))
+    positions = positions.with_columns(create_rows(cur, db_employers.POSITIONS, positions))
     return employers.select("id", "name", "industry"), positions.select("id", "employer_id", "title", "skilled")
 
 
@@ -140,9 +152,14 @@ def _agreements(cur: Cursor, universities: pl.DataFrame, enclaves: pl.DataFrame,
     ]
     df = pl.DataFrame(rows, schema=["university_id", "enclave_id", "kind", "title", "signed_on", "starts_on",
                                     "ends_on", "owner_id"], orient="row")
-    df = df.with_columns(reserve_ids(cur, "seq_agreement", df.height).alias("id"),
-                         pl.Series("quota", [30, 0, 20, 15, 40, 0, 0, 25, 30, 0, 20, 10, 0, 25, 0, 0]))
-    _insert(cur, "agreement", df)
+    df = df.with_columns(pl.Series("quota", [30, 0, 20, 15, 40, 0, 0, 25, 30, 0, 20, 10, 0, 25, 0, 0]))
+    df = df.with_columns(create_rows(cur, db_agreements.REGISTER, df))
+    # A renewal (the successor keeps the predecessor's university, kind, enclave and owner). People are
+    # drawn from the agreements above only, so the renewal leaves the rest of the world as it was.
+    by_title = dict(zip(df["title"], df["id"]))
+    for university, kind, signed_on, starts_on, ends_on in cat.AGREEMENT_RENEWALS:
+        db_agreements.renew(cur, SYSTEM, by_title[f"平湖市与{university}{kind}"], signed_on=signed_on,
+                            starts_on=starts_on, ends_on=ends_on)
     return df.select("id", "university_id", "enclave_id", "kind")
 
 
@@ -176,9 +193,8 @@ def _drives(
                    f"2025年扬帆计划·{cancelled_university['name'][0]}专场（因故取消）", "cancelled"))
     df = pl.DataFrame(drives, schema=["university_id", "enclave_id", "held_on", "season", "city", "title", "status"],
                       orient="row")
-    df = df.with_columns(reserve_ids(cur, "seq_campus_drive", df.height).alias("id"),
-                         pl.lit("扬帆计划").alias("programme"))
-    _insert(cur, "campus_drive", df.drop("season"))
+    df = df.with_columns(pl.lit("扬帆计划").alias("programme"))
+    df = df.with_columns(create_rows(cur, db_drives.REGISTER, df))
 
     held = df.filter(pl.col("status") == "held")
     visiting = rng.choice(employers["id"].to_numpy(), size=n_emp, replace=False)
@@ -196,7 +212,8 @@ def _drives(
     cancelled_id = int(df.filter(pl.col("status") == "cancelled")["id"][0])
     cancelled_rows = pl.DataFrame({"drive_id": [cancelled_id] * 5, "employer_id": visiting[:5].tolist(),
                                    "positions_offered": [6, 4, 8, 3, 5]})
-    _insert(cur, "drive_employer", pl.concat([drive_employers, cancelled_rows]))
+    for drive_id, employer_id, offered in pl.concat([drive_employers, cancelled_rows]).iter_rows():
+        db_drives.set_employer(cur, SYSTEM, drive_id, employer_id, offered)
     counts = drive_employers.group_by("drive_id").len("n_employers")
     held = held.join(counts, left_on="id", right_on="drive_id", maintain_order="left").select(
         "id", "university_id", "enclave_id", "held_on", "season", "n_employers")
@@ -239,15 +256,70 @@ def appointments_and_targets(cur: Cursor, rng: np.random.Generator, world: World
                              employer, enclave, start, start + timedelta(days=365 * 3)))
     df = pl.DataFrame(rows, schema=["kind", "person_name", "title", "level", "home_institution", "employer_id",
                                     "enclave_id", "starts_on", "ends_on"], orient="row")
-    _insert(cur, "appointment", df.with_columns(reserve_ids(cur, "seq_appointment", df.height).alias("id")))
+    create_rows(cur, db_appointments.REGISTER, df)
 
     city = {"young_phd": 40 * scale, "young_graduate": 9000 * scale, "high_skill": 1250 * scale,
             "high_level": 30 * scale, "tech_vp": 12, "flexible": 45, "drive_intents": 1300 * scale}
-    rows = [(cat.DEMO_YEAR, None, metric, value) for metric, value in city.items()]
+    cells = [targets.Cell(None, metric, value) for metric, value in city.items()]
     weights = world.enclaves["weight"].to_numpy() / world.enclaves["weight"].sum()
     for metric in ("young_phd", "young_graduate", "high_skill", "high_level"):
         shares = np.round(weights * city[metric]).astype(int)
-        rows += [(cat.DEMO_YEAR, int(eid), metric, int(v)) for eid, v in zip(world.enclaves["id"], shares)]
-    df = pl.DataFrame(rows, schema={"year": pl.Int32, "enclave_id": pl.Int64, "metric": pl.String, "value": pl.Int64},
-                      orient="row")
-    _insert(cur, "target", df.with_columns(reserve_ids(cur, "seq_target", df.height).alias("id")))
+        cells += [targets.Cell(int(eid), metric, int(v)) for eid, v in zip(world.enclaves["id"], shares)]
+    targets.save(cur, SYSTEM, cat.DEMO_YEAR, cells)
+
+
+def declarations(cur: Cursor, rng: np.random.Generator, world: World) -> int:
+    """The year's talent-programme declarations, batch by batch (cat.DECLARATION_BATCHES). Some
+    applicants are hired young PhDs or high-level talents, declared by the company that hired them;
+    the others are named only. Returns how many declarations were written."""
+    hired = frame(cur, """
+        select c.id as candidate_id, c.name, arg_min(a.employer_id, e.occurred_at) as employer_id
+        from stage_event e join application a on a.id = e.application_id join candidate c on c.id = e.candidate_id
+        where e.to_stage = 'arrived' and c.talent_category in ('young_phd', 'high_level')
+        group by c.id, c.name order by c.id""")
+    # One person per name, and no named-only applicant shares a name with one: a name identifies them.
+    hired = hired.unique("name", keep="first", maintain_order=True)
+    employer_ids = world.employers["id"].to_numpy()
+    rows = []
+    for level, linked in cat.DECLARATIONS_LINKED.items():
+        batches = [b for b in cat.DECLARATION_BATCHES if b[0] == level]
+        total = cat.DECLARATION_APPLICANTS[level]
+        if sum(b[3] for b in batches) != total:
+            raise ValueError(f"demo_catalogue: the {level} batches do not add up to {total} applicants")
+        picked = hired[np.sort(rng.choice(hired.height, size=linked, replace=False))]
+        people = [{"candidate_id": c, "employer_id": e} for c, e in zip(picked["candidate_id"], picked["employer_id"])]
+        names = _unique_names(rng, total - linked, taken=set(hired["name"]))
+        people += [{"applicant_name": n, "employer_id": int(rng.choice(employer_ids))} for n in names]
+        people = [people[i] | {"programme": str(rng.choice(cat.DECLARATION_PROGRAMMES[level]))}
+                  for i in rng.permutation(len(people))]
+        not_selected: list[dict[str, Any]] = []
+        for _, batch, submitted_on, new, again, selected, others, result_on in batches:
+            fresh, people = people[:new], people[new:]
+            repeats = [not_selected.pop(int(rng.integers(len(not_selected)))) for _ in range(again)]
+            entrants = fresh + [p | {"notes": cat.DECLARATION_AGAIN} for p in repeats]
+            chosen_ones = set(rng.choice(len(entrants), size=selected, replace=False).tolist())
+            for i, person in enumerate(entrants):
+                status = "selected" if i in chosen_ones else others
+                early = timedelta(days=int(rng.integers(0, 12)))   # companies submit before the deadline
+                rows.append(person | {
+                    "level": level, "batch": batch, "status": status,
+                    "submitted_on": None if submitted_on is None else submitted_on - early,
+                    "result_on": result_on if status in ("selected", "not_selected") else None,
+                })
+                if status == "not_selected":
+                    not_selected.append({k: v for k, v in person.items() if k != "notes"})
+    return len(create_rows(cur, db_declarations.REGISTER, rows))
+
+
+def _unique_names(rng: np.random.Generator, n: int, *, taken: set[str]) -> list[str]:
+    """`n` different names, none of them in `taken`."""
+    from loaders.demo_people import fake_names   # shared name generator
+
+    names: list[str] = []
+    seen = set(taken)
+    while len(names) < n:
+        for name in fake_names(rng, n - len(names)):
+            if name not in seen:
+                seen.add(name)
+                names.append(name)
+    return names

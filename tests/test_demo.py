@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from db import analytics
+from db import analytics, integrity
 from db.connection import open_database
 from db.errors import ValidationError
 from db.permissions import SYSTEM
@@ -21,7 +21,12 @@ REPORTED_2025 = {
     "hires_young_phd": 39, "hires_young_graduate": 9645, "hires_high_skill": 1304, "drive_employers": 82,
     "drive_universities": 34, "drive_positions": 1500, "co_supervised": 53, "tech_vp": 12,
     "flexible_high_level": 46, "enclaves": 12,
+    "declaration_applicants_national": 165, "declaration_batches_national": 2,   # "国家级申报两批次165人"
+    "declaration_applicants_provincial": 218,   # not reported by the city: the demo's choice (demo_catalogue)
 }
+# Programme registers the demo fills through their create command, one audit entry per row.
+CREATED_BY_COMMAND = ("enclave", "employer", "position", "agreement", "campus_drive", "co_supervision", "appointment",
+                      "declaration")
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +52,67 @@ def test_report_cli_prints_exactly_the_pinned_keys(demo_db: Path) -> None:
     figures = json.loads(lines[0])
     assert list(figures) == ["hires_young_phd", "hires_young_graduate", "hires_high_skill", "drive_employers",
                              "drive_universities", "drive_positions", "drive_intents", "co_supervised", "tech_vp",
-                             "flexible_high_level", "enclaves", "agreement_universities"]
+                             "flexible_high_level", "enclaves", "agreement_universities",
+                             "declaration_applicants_national", "declaration_batches_national",
+                             "declaration_applicants_provincial"]
     assert {k: figures[k] for k in REPORTED_2025} == REPORTED_2025
+
+
+def test_demo_generation_leaves_nothing_dangling(demo_read: duckdb.DuckDBPyConnection) -> None:
+    """What `python -m db check` verifies: the references migration 010 left to the commands."""
+    assert {label: n for label, n in integrity.dangling(demo_read).items() if n} == {}
+
+
+def test_programme_registers_were_written_by_their_commands(demo_read: duckdb.DuckDBPyConnection) -> None:
+    def one(query: str) -> int:
+        return demo_read.execute(query).fetchall()[0][0]
+
+    for table in CREATED_BY_COMMAND:
+        rows = one(f"select count(*) from {table}")
+        audited = one(f"select count(distinct entity_id) from audit_log where action = 'create' and entity = '{table}'"
+                      " and actor = 'system'")
+        assert rows == audited > 0, table
+    # drives.set_employer audits each employer it adds as an update of the drive.
+    assert one("select count(*) from drive_employer") == one(
+        "select count(*) from audit_log where entity = 'campus_drive' and action = 'update'")
+    assert one("select count(*) from target") == one("select count(*) from audit_log where entity = 'target'")
+    renewal = demo_read.execute("select a.starts_on, p.ends_on, a.university_id = p.university_id, a.kind = p.kind"
+                                " from agreement a join agreement p on p.id = a.predecessor_id").fetchall()
+    assert len(renewal) == 1 and renewal[0][0] > renewal[0][1] and renewal[0][2:] == (True, True)
+
+
+def test_declarations_count_people_once_per_level(demo_read: duckdb.DuckDBPyConnection) -> None:
+    by_level = {level: (rows, people, linked, named, selected) for level, rows, people, linked, named, selected in
+                demo_read.execute("""
+        select level, count(*), count(distinct coalesce(cast(candidate_id as varchar), applicant_name)),
+               count(distinct candidate_id), count(distinct applicant_name) filter (where candidate_id is null),
+               count(*) filter (where status = 'selected')
+        from declaration where year = 2025 group by 1""").fetchall()}
+    rows, people, linked, named, selected = by_level["国家级"]
+    assert people == 165 and rows > people   # those not selected in the first batch who tried again count once
+    assert linked > 0 and named > 0 and linked + named == people and selected > 0
+    assert by_level["省级"][1] == 218 and by_level["市级"][1] > 0
+    statuses = {r[0] for r in demo_read.execute("select distinct status from declaration").fetchall()}
+    assert statuses == {"preparing", "submitted", "reviewing", "selected", "not_selected"}
+    # A linked applicant is a hired young PhD or high-level talent, declared by the company that hired them.
+    strays = demo_read.execute("""
+        select count(*) from declaration d join candidate c on c.id = d.candidate_id
+        where c.talent_category not in ('young_phd', 'high_level') or d.applicant_name <> c.name
+           or not exists (select 1 from application a join stage_event e on e.application_id = a.id
+                          where a.candidate_id = c.id and a.employer_id = d.employer_id and e.to_stage = 'arrived')
+    """).fetchall()[0][0]
+    assert strays == 0
+
+
+def test_co_supervision_milestones_are_dates_in_order(demo_read: duckdb.DuckDBPyConnection) -> None:
+    found = demo_read.execute("""
+        select count(*), count(proposal_on), count(defence_on),
+               count(*) filter (where proposal_on < starts_on or midterm_on < proposal_on or defence_on < midterm_on
+                                or defence_on > expected_graduation or greatest(proposal_on, midterm_on, defence_on)
+                                   > date '2026-06-30')
+        from co_supervision""").fetchall()[0]
+    total, proposed, defended, out_of_order = found
+    assert total == 53 and proposed == 53 and 0 < defended < 53 and out_of_order == 0
 
 
 def test_enclaves_are_in_distinct_cities_including_shanghai_chengdu_guiyang(demo_read: duckdb.DuckDBPyConnection) -> None:
@@ -115,7 +179,8 @@ def _fingerprint(path: Path) -> str:
     conn = open_database(path)   # same configuration as the module's open reader of the master copy
     parts = [conn.execute(
         f"select count(*), sum(hash(columns(* exclude (created_at{', next_follow_up_on' if t == 'candidate' else ''})))) from {t}").fetchall() for t in ("candidate", "application",
-                                                                                 "co_supervision", "position")]
+                                                                                 "co_supervision", "position",
+                                                                                 "declaration")]
     events = conn.execute("select count(*), sum(hash(application_id, to_stage, occurred_at)) from stage_event").fetchall()
     conn.close()
     return hashlib.sha256(repr((parts, events)).encode()).hexdigest()
