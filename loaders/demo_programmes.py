@@ -212,8 +212,8 @@ def _drives(
     cancelled_id = int(df.filter(pl.col("status") == "cancelled")["id"][0])
     cancelled_rows = pl.DataFrame({"drive_id": [cancelled_id] * 5, "employer_id": visiting[:5].tolist(),
                                    "positions_offered": [6, 4, 8, 3, 5]})
-    for drive_id, employer_id, offered in pl.concat([drive_employers, cancelled_rows]).iter_rows():
-        db_drives.set_employer(cur, SYSTEM, drive_id, employer_id, offered)
+    for (drive_id,), group in pl.concat([drive_employers, cancelled_rows]).group_by("drive_id", maintain_order=True):
+        db_drives.set_employers(cur, SYSTEM, drive_id, dict(zip(group["employer_id"], group["positions_offered"])))
     counts = drive_employers.group_by("drive_id").len("n_employers")
     held = held.join(counts, left_on="id", right_on="drive_id", maintain_order="left").select(
         "id", "university_id", "enclave_id", "held_on", "season", "n_employers")

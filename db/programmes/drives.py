@@ -65,29 +65,40 @@ def employers(cur: Cursor, actor: User, drive_id: int) -> pl.DataFrame:
 
 def set_employer(cur: Cursor, actor: User, drive_id: int, employer_id: int, positions_offered: int) -> None:
     """Add an employer to the drive, or change the positions it offered there."""
+    set_employers(cur, actor, drive_id, {employer_id: positions_offered})
+
+
+def set_employers(cur: Cursor, actor: User, drive_id: int, offered: Mapping[int, int]) -> int:
+    """Add employers to the drive or change the positions they offered there (employer id → positions),
+    in one transaction with one audit entry listing what changed; returns how many changed."""
     require(actor, Action.EDIT_PROGRAMMES)
     if not rows(cur, "select 1 from campus_drive where id = $d", {"d": drive_id}):
         raise ValidationError(f"该校园招聘不存在（编号 {drive_id}）。", field="drive_id")
-    if positions_offered is None or int(positions_offered) < 0:
-        raise ValidationError("岗位数应为不小于 0 的整数。", field="positions_offered")
-    found = rows(cur, "select name from employer where id = $e", {"e": employer_id})
-    if not found:
-        raise ValidationError("所选企业不存在，请重新选择。", field="employer_id")
+    for positions in offered.values():
+        if positions is None or int(positions) != positions or int(positions) < 0:
+            raise ValidationError(f"岗位数应为不小于 0 的整数（现为 {positions}）。", field="positions_offered")
+    names = dict(rows(cur, "select id, name from employer where id in (select unnest($ids))", {"ids": list(offered)}))
+    if missing := [e for e in offered if e not in names]:
+        raise ValidationError(f"所选企业不存在（编号 {', '.join(map(str, missing[:5]))}），请重新选择。", field="employer_id")
 
-    def work(cur: Cursor) -> None:
-        before = rows(cur, "select positions_offered from drive_employer where drive_id = $d and employer_id = $e",
-                      {"d": drive_id, "e": employer_id})
-        if before and before[0][0] == int(positions_offered):
-            return          # nothing changes, nothing to audit
-        cur.execute("insert into drive_employer values ($d, $e, $n) on conflict (drive_id, employer_id)"
+    def work(cur: Cursor) -> int:
+        before = dict(rows(cur, "select employer_id, positions_offered from drive_employer where drive_id = $d",
+                           {"d": drive_id}))
+        changed = {e: int(n) for e, n in offered.items() if before.get(e) != int(n)}
+        if not changed:
+            return 0        # nothing changes, nothing to audit
+        cur.execute("insert into drive_employer select $d, unnest($e), unnest($n) on conflict (drive_id, employer_id)"
                     " do update set positions_offered = excluded.positions_offered",
-                    {"d": drive_id, "e": employer_id, "n": int(positions_offered)})
+                    {"d": drive_id, "e": list(changed), "n": list(changed.values())})
         audit.record(cur, actor, "update", entity="campus_drive", entity_id=drive_id,
-                     before={"参会企业": found[0][0], "岗位数": before[0][0]} if before else None,
-                     after={"参会企业": found[0][0], "岗位数": int(positions_offered)},
-                     detail=f"{'修改' if before else '添加'}参会企业：{found[0][0]}（{int(positions_offered)} 个岗位）")
+                     before={names[e]: before[e] for e in changed if e in before} or None,
+                     after={names[e]: n for e, n in changed.items()},
+                     detail="参会企业及岗位数：" + "、".join(
+                         f"{'修改' if e in before else '添加'}{names[e]}（{n} 个岗位）" for e, n in list(changed.items())[:20])
+                     + ("……" if len(changed) > 20 else ""))
+        return len(changed)
 
-    run_in_transaction(cur, work)
+    return run_in_transaction(cur, work)
 
 
 def remove_employer(cur: Cursor, actor: User, drive_id: int, employer_id: int) -> None:
