@@ -10,6 +10,7 @@ import streamlit as st
 from db import sessions, users
 from db.connection import shared_connection
 from db.enums import Role
+from db.errors import DomainError
 from db.permissions import User
 from db.sql import Cursor
 from pages import _screens
@@ -21,8 +22,16 @@ log = logging.getLogger("crm.session")
 
 
 def cursor() -> Cursor:
-    """A cursor on the process's shared connection, one per script run."""
-    return shared_connection().cursor()
+    """A cursor on the process's shared connection, one per script run. A database file that cannot
+    be opened (damaged, another program's, held by another process) is said in Chinese, with what to
+    do, instead of a traceback."""
+    try:
+        return shared_connection().cursor()
+    except DomainError as error:
+        log.error("database unusable: %s", error)
+        st.error(md(error))
+        st.stop()
+        raise   # not reached: st.stop ends the run
 
 
 def current_user() -> User | None:

@@ -145,3 +145,13 @@ def test_a_generated_first_admin_password_is_printed_once(app, tmp_path: Path, m
     printed = capsys.readouterr().out
     password = printed.split("初始密码：")[1].split("（")[0]
     assert [t.value for t in login(at, "admin", password).title] == ["总览"]
+
+
+def test_a_damaged_database_file_is_said_in_chinese_not_a_traceback(app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    damaged = tmp_path / "crm.duckdb"
+    damaged.write_bytes(b"this is not a database" * 1000)
+    at = app(damaged)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("已损坏" in e.value or "不是本系统的数据库" in e.value for e in at.error), [e.value for e in at.error]
+    assert any("restore" in e.value for e in at.error)
