@@ -10,4 +10,4 @@ user = _session.current_user()
 if user is None:
     st.navigation(_screens.login_navigation(), position="hidden").run()
 else:
-    st.navigation(_screens.navigation(user.role)).run()
+    st.navigation(_screens.navigation(user.role), expanded=True).run()   # no English "View N more"

@@ -17,8 +17,10 @@ def monthly_hires(df: pl.DataFrame) -> alt.Chart:
         alt.Chart(shown)
         .mark_bar()
         .encode(
-            x=alt.X("月份:N", sort=[f"{m}月" for m in range(1, 13)], title=None,
-                    axis=alt.Axis(labelAngle=0, labelOverlap=False, labelFontSize=11)),
+            # Numbers only on the axis ("1" … "12", the title says 月): twelve "10月"-wide labels ran into
+            # each other at 1280 px.
+            x=alt.X("月份:N", sort=[f"{m}月" for m in range(1, 13)], title="月份",
+                    axis=alt.Axis(labelAngle=0, labelExpr="replace(datum.label, '月', '')", labelFontSize=11)),
             y=alt.Y("hires:Q", title="到岗人数"),
             color=alt.Color("label:N", title="人才类别", sort=labels,
                             scale=alt.Scale(domain=labels, range=[CATEGORY_COLOURS[x] for x in labels])),

@@ -13,7 +13,7 @@ from db.enums import Role
 from db.errors import DomainError
 from db.permissions import User
 from db.sql import Cursor
-from pages import _screens
+from pages import _locale, _screens
 from pages._text import md
 
 COOKIE = "crm_session"
@@ -70,6 +70,7 @@ def gate(screen_file: str) -> User:
     """
     _leave_legacy_mode()
     flush_cookie()
+    _locale.apply()
     user = current_user()
     if user is None:
         login_form()
@@ -101,6 +102,7 @@ def _leave_legacy_mode() -> None:
 def login_page() -> None:
     _leave_legacy_mode()
     flush_cookie()
+    _locale.apply()
     if current_user() is not None:   # only reachable in Streamlit's legacy mode: go to the app
         st.switch_page(_screens.HERE / "overview.py")
     login_form()

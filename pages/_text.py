@@ -20,11 +20,20 @@ _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _LINE_START_SPACE = re.compile(r"^[ \t]+", re.MULTILINE)
 
 
+# The Markdown renderer finds bare links ("www.x.com", "http://x", "a@b.com") after it has taken the
+# backslashes out, so escaping alone does not stop them: a zero-width space breaks each trigger. The
+# text reads the same; only a copy of such an address carries the invisible character.
+_AUTOLINK = re.compile(r"(?i)(www|https?|ftp)(\\?[.:])|(\\@)")
+_ZWSP = "\u200b"
+
+
 def md(text: object) -> str:
     """`text` as literal characters in Markdown. Line breaks stay line breaks (never a paragraph, a
     list or an indented code block); None is an empty string."""
     if text is None:
         return ""
     escaped = _PUNCTUATION.sub(r"\\\1", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+    escaped = _AUTOLINK.sub(lambda m: f"{m.group(1)}{_ZWSP}{m.group(2)}" if m.group(1) else f"{_ZWSP}{m.group(3)}",
+                            escaped)
     lines = [line for line in _LINE_START_SPACE.sub("", escaped).split("\n") if line.strip()]
     return "  \n".join(lines)

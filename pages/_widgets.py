@@ -80,7 +80,22 @@ def table(frame: pl.DataFrame, *, empty: str = "暂无记录。", column_config:
         return None
     options.setdefault("hide_index", True)
     options.setdefault("width", "stretch")
-    return st.dataframe(frame, column_config=column_config, placeholder="—", **options)
+    return st.dataframe(frame, column_config=_dated(frame, column_config), placeholder="—", **options)
+
+
+def _dated(frame: pl.DataFrame, column_config: dict | None) -> dict:
+    """Dates as 2026-12-31 and times to the minute, unless a column says otherwise (left alone, the grid
+    shows a date as "2026-12-31 00:00:00")."""
+    config = dict(column_config or {})
+    for name, dtype in frame.schema.items():
+        given = config.get(name)
+        if given is not None and not isinstance(given, str):
+            continue
+        if dtype == pl.Date:
+            config[name] = st.column_config.DateColumn(given or name, format="YYYY-MM-DD")
+        elif isinstance(dtype, pl.Datetime):
+            config[name] = st.column_config.DatetimeColumn(given or name, format="YYYY-MM-DD HH:mm")
+    return config
 
 
 def due_list(cur, user, *, shown: int = 5) -> None:  # type: ignore[no-untyped-def]
@@ -144,21 +159,10 @@ def export_buttons(build: Callable[[Cursor], pl.DataFrame], *, file_stem: str, k
     st.caption(note or "导出记入审计日志；单元格中的公式字符已转义，可放心用 Excel 打开。")
 
 
-# Streamlit's file uploader says "Upload" and "200MB per file • CSV, …" in English and has no option
-# to change it: these rules hide that text and put the Chinese in its place. No user text in here.
-UPLOADER_STYLE = """<style>
-[data-testid="stFileUploaderDropzone"] button { font-size: 0; }
-[data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 0.875rem; }
-[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
-[data-testid="stFileUploaderDropzoneInstructions"] span::after {
-  content: "拖放文件到这里，或点击「选择文件」；单个文件不超过 200 MB"; font-size: 0.875rem; }
-</style>"""
-
-
 def file_picker(label: str, *, key: str, help: str | None = None):  # type: ignore[no-untyped-def]
-    """A file uploader that speaks Chinese. It accepts any file: the importer tells what a wrong one
-    really is, in Chinese, where Streamlit's own type check would answer in English."""
-    st.html(UPLOADER_STYLE)
+    """A file uploader that speaks Chinese (pages/_locale.py restyles its English). It accepts any file:
+    the importer tells what a wrong one really is, in Chinese, where Streamlit's own type check would
+    answer in English."""
     return st.file_uploader(label, key=key, help=help)
 
 

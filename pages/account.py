@@ -6,6 +6,7 @@ import streamlit as st
 from db import programmes, users
 from db.enums import Role
 from db.errors import DomainError
+from pages._text import md
 from pages._widgets import cursor, gate, show_error
 
 user = gate(__file__)
@@ -13,9 +14,9 @@ cur = cursor()
 st.title("我的账户")
 with st.container(border=True):
     a, b, c = st.columns(3)
-    a.metric("用户名", user.username)
+    a.metric("用户名", md(user.username))
     b.metric("角色", Role.label_of(user.role))
-    c.metric("数据范围", programmes.scope_name(cur, user))
+    c.metric("数据范围", md(programmes.scope_name(cur, user)))    # a metric's value is Markdown too
 
 st.subheader("修改密码")
 with st.form("change_password", clear_on_submit=True):

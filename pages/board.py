@@ -16,10 +16,13 @@ CARDS_PER_STAGE = 8
 SCOPE = "board"
 PICK = "board_pick"
 
-# Nine narrow columns at 1366 px: a phone number or a date must not break in the middle. Long lines end
-# in "…"; the full text is on the person's detail screen. No user text goes into this style.
+# Nine columns at 1366 px with the sidebar open leave about 100 px a card: cards get less padding and a
+# smaller caption so an 11-digit mobile and a date fit whole, and no line breaks mid-number. A longer line
+# (a position's title) ends in "…"; the full text is on the person's detail screen. No user text in here.
 CARD_STYLE = """<style>
+[class*="st-key-board_card_"] { padding: 0.35rem 0.4rem !important; }
 [class*="st-key-board_card_"] p { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+[class*="st-key-board_card_"] [data-testid="stCaptionContainer"] p { font-size: 0.72rem; letter-spacing: -0.01em; }
 </style>"""
 
 user = gate(__file__)
@@ -91,7 +94,7 @@ def show_column(stage: Stage) -> None:
         show_card(card)
 
 
-for column, stage in zip(st.columns(len(PIPELINE)), PIPELINE):
+for column, stage in zip(st.columns(len(PIPELINE), gap="xsmall"), PIPELINE):
     with column:
         show_column(stage)
 

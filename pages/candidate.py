@@ -48,7 +48,7 @@ head[0].markdown(" · ".join(md(x) for x in (TalentCategory.label_of(person.tale
 if person.tags:
     head[0].markdown("标签：" + "、".join(md(t) for t in person.tags))
 with head[1]:
-    st.markdown(f"手机：{md(person.mobile or '—')}　邮箱：{md(person.email or '—')}")
+    st.text(f"手机：{person.mobile or '—'}　邮箱：{person.email or '—'}")   # plain text: copied as it reads
     if person.contacts_masked and can(user, Action.VIEW_ALL_CONTACTS) and st.button("显示完整联系方式（记入审计）"):
         st.session_state[f"reveal_{candidate_id}"] = True
         st.rerun()

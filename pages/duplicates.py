@@ -3,17 +3,38 @@ from __future__ import annotations
 
 import streamlit as st
 
-from db import duplicates
+from db import duplicates, universities
+from db.enums import Channel, TalentCategory
+from db.programmes import register
 from db.errors import DomainError
 from pages._text import md
 from pages._widgets import cursor, flash, gate, open_candidate, show_error, show_flash
 
 LABELS = {"name": "姓名", "gender": "性别", "birth_year": "出生年份", "mobile": "手机", "email": "邮箱",
-          "university_id": "学校编号", "university_raw": "学校", "college": "学院", "major": "专业", "degree": "学历",
+          "university_id": "学校", "university_raw": "学校", "college": "学院", "major": "专业", "degree": "学历",
           "graduation_year": "毕业年份", "graduation_month": "毕业月份", "talent_category": "人才类别",
           "channel": "来源渠道", "source_enclave_id": "来源飞地", "source_drive_id": "来源校招",
           "source_agreement_id": "来源协议", "enclave_id": "所属飞地", "owner_id": "负责人", "consent_method": "授权方式",
           "consent_purpose": "授权目的", "next_follow_up_on": "下次跟进", "notes": "备注"}
+
+# Fields stored as codes or ids, and how to name their values.
+CODES = {"channel": Channel.labels(), "talent_category": TalentCategory.labels()}
+REFERENCES = {"enclave_id": "enclave", "source_enclave_id": "enclave", "source_drive_id": "campus_drive",
+              "source_agreement_id": "agreement", "owner_id": "app_user"}
+
+
+def readable(cur, field: str, value: object) -> str:  # type: ignore[no-untyped-def]
+    """A stored value as the merge choice shows it: labels for codes, names for ids, "（空）" for none."""
+    if value is None or value == "":
+        return "（空）"
+    if field in CODES:
+        return CODES[field].get(str(value), str(value))
+    if field == "university_id":
+        return universities.name_of(cur, int(value)) or f"编号 {value}"
+    if field in REFERENCES:
+        return register.options(cur, REFERENCES[field], active_only=False).get(int(value), f"编号 {value}")
+    return str(value)
+
 
 user = gate(__file__)
 cur = cursor()
@@ -53,7 +74,7 @@ with st.form(f"merge_{left_id}_{right_id}"):
         if lv == rv:
             continue
         choice = st.radio(LABELS.get(field, field), [left_id, right_id], horizontal=True, key=f"pick_{field}",
-                          format_func=lambda i, f=field: md(rows[i][f]) if rows[i][f] is not None else "（空）")
+                          format_func=lambda i, f=field: md(readable(cur, f, rows[i][f])))
         if choice != survivor:
             take.add(field)
     if st.form_submit_button("合并", type="primary"):

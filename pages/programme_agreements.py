@@ -5,7 +5,8 @@ import polars as pl
 import streamlit as st
 
 from db import clock
-from db.programmes import agreements
+from db.enums import AgreementKind
+from db.programmes import agreements, register
 from pages import _register as reg
 from pages._text import md
 from pages._widgets import cursor, gate, show_flash, table
@@ -32,7 +33,14 @@ if soon.height:
             "title": "协议", "university": "高校", "kind": "类型", "enclave": "飞地", "ends_on": "到期日",
             "days_left": "剩余天数"}))
 reg.create_panel(cur, user, REG, key="agreement")
-row = reg.selected_row(cur, user, REG, reg.pick_from_list(cur, user, REG, key="agreements", extra=with_status))
+a, b = st.columns(2)
+kind = a.selectbox("协议类型", [None, *AgreementKind.labels()], format_func=lambda x: "全部" if x is None else x,
+                   key="agreements_kind")
+enclave_names = register.options(cur, "enclave")
+enclave = b.selectbox("所属飞地", [None, *enclave_names], format_func=lambda x: "全部" if x is None else enclave_names[x],
+                      key="agreements_enclave")
+row = reg.selected_row(cur, user, REG, reg.pick_from_list(
+    cur, user, REG, key="agreements", extra=with_status, filters={"kind": kind, "enclave_id": enclave}))
 if row is None:
     st.stop()
 

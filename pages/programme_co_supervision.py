@@ -5,7 +5,7 @@ import streamlit as st
 
 from db import candidate_commands
 from db.candidate_commands import CandidateDraft
-from db.enums import Channel
+from db.enums import Channel, CoSupervisionKind, CoSupervisionOutcome
 from db.errors import DomainError
 from db.permissions import Action, can
 from db.programmes import co_supervision
@@ -53,7 +53,13 @@ if reg.may_edit(user) and can(user, Action.EDIT_CANDIDATES):
                     flash(f"已为学生建档（候选人编号 {created}），请在「新建联合培养」中选择。")
                     st.rerun()
 reg.create_panel(cur, user, REG, key="cosup", initial={"outcome": "pending", "kind": "联培"})
-row = reg.selected_row(cur, user, REG, reg.pick_from_list(cur, user, REG, key="cosups"))
+a, b = st.columns(2)
+outcome = a.selectbox("去向", [None, *CoSupervisionOutcome.labels()], key="cosups_outcome",
+                      format_func=lambda x: "全部" if x is None else CoSupervisionOutcome.label_of(x))
+kind = b.selectbox("类型", [None, *CoSupervisionKind.labels()], format_func=lambda x: "全部" if x is None else x,
+                   key="cosups_kind")
+row = reg.selected_row(cur, user, REG, reg.pick_from_list(cur, user, REG, key="cosups",
+                                                         filters={"outcome": outcome, "kind": kind}))
 if row is None:
     st.stop()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from db.enums import CoSupervisionOutcome, DriveStatus
+from db.enums import GOLDEN_EAGLE_TIERS, CoSupervisionOutcome, DriveStatus
 from db.programmes import employers, register
 from pages import _register as reg
 from pages._widgets import cursor, gate, show_flash, table
@@ -17,7 +17,15 @@ st.title("企业与岗位")
 show_flash()
 st.caption("在平湖招聘的企业及其岗位。企业可更名；统一社会信用代码按 GB 32100-2015 校验位核对。")
 reg.create_panel(cur, user, REG, key="employer")
-row = reg.selected_row(cur, user, REG, reg.pick_from_list(cur, user, REG, key="employers"))
+a, b, c = st.columns(3)
+industry = a.selectbox("行业", [None, *employers.industries(cur)], format_func=lambda x: "全部" if x is None else x,
+                       key="employers_industry")
+tier = b.selectbox("金鹰等级", [None, *GOLDEN_EAGLE_TIERS], format_func=lambda x: "全部" if x is None else x,
+                   key="employers_tier")
+high_tech = c.selectbox("高新技术企业", [None, True, False], key="employers_high_tech",
+                        format_func=lambda x: "全部" if x is None else "是" if x else "否")
+row = reg.selected_row(cur, user, REG, reg.pick_from_list(
+    cur, user, REG, key="employers", filters={"industry": industry, "golden_eagle_tier": tier, "is_high_tech": high_tech}))
 if row is None:
     st.stop()
 

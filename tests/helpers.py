@@ -42,10 +42,11 @@ def request_url_path(at: AppTest, url_path: str) -> AppTest:
 
 
 def shown(markdown: str) -> str:
-    """What a user reads from a markdown element: backslash escapes removed (pages/_text.md adds them)."""
+    """What a user reads from a markdown element: backslash escapes and the zero-width spaces that
+    break automatic links removed (pages/_text.md adds both)."""
     import re
 
-    return re.sub(r"\\(.)", r"\1", markdown)
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u200b", "")
 
 
 def claimed(cur, *contacts: str) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]

@@ -1,155 +1,33 @@
 """The app in a real Chromium: login, the 总览 figures and charts, lockout, refresh-proof sessions, role scope.
 
-Recipe: ../shared/BROWSER_TESTS.md — Debian's /usr/bin/chromium driven by the playwright package
-(never `playwright install`), one Streamlit server per session on a copy of the scale-1 demo
-database, a fresh browser context (= a fresh Streamlit session) per test.
+The server, the browser and the tabs are tests/browser_support.py's (shared with
+test_browser_screens.py): one Streamlit server per session on a copy of the scale-1 demo database,
+a fresh browser context (= a fresh Streamlit session) per test.
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from db.connection import open_database
-from db.enums import Role
-from db.permissions import SYSTEM
 from db import sessions
-from db.users import authenticate, create_user
+from db.users import authenticate
 from tests.helpers import DEMO_PASSWORD
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
-# Throw-away accounts on the server's copy, so failed logins never touch the demo accounts others use.
-WRONG_ONCE = "browser_wrong"
-LOCK_ME = "browser_lock"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is absent: run `make browser-deps` (apt chromium + CJK font)"),
-]
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
 expect = sync_api.expect
+pytest_plugins = ["tests.browser_support"]   # the server, the browser and the tabs, shared with the other browser tests
+pytest.register_assert_rewrite("tests.browser_support")
 
+from tests.browser_support import (  # noqa: E402  (only once playwright is known to be there)
+    ARTIFACTS, BROWSER_MARKS, LOCK_ME, WRONG_ONCE, expect_overview, full_screenshot, login, open_login, running_server,
+    session_cookie, submit_login, wait_for,
+)
 
-@pytest.fixture(scope="session")
-def server_db(demo_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A private copy of the scale-1 demo database (the master stays untouched), plus the
-    throw-away accounts the login-failure tests lock."""
-    path = tmp_path_factory.mktemp("browser") / "crm.duckdb"
-    shutil.copy(demo_master, path)
-    conn = open_database(path)
-    for username in (WRONG_ONCE, LOCK_ME):
-        create_user(conn.cursor(), SYSTEM, username=username, display_name=username, role=Role.MANAGER,
-                    password=DEMO_PASSWORD)
-    conn.close()
-    return path
-
-
-@pytest.fixture(scope="session")
-def server(server_db: Path) -> Iterator[str]:
-    """The session's app server, on the shared copy of the demo database; yields its base URL."""
-    with running_server(server_db) as base:
-        yield base
-
-
-@contextmanager
-def running_server(db: Path) -> Iterator[str]:
-    """`streamlit run crm_app.py` on a free local port, in its own process group; yields the base URL."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    log_path = db.with_suffix(".log")
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "crm_app.py", "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env={**os.environ, "CRM_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(base, proc, log_path)
-            yield base
-        finally:
-            _stop(proc)
-
-
-def _wait_healthy(base: str, proc: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited ({proc.returncode}):\n{log_path.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                if response.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.25)
-    raise RuntimeError(f"streamlit not healthy after {timeout:.0f} s:\n{log_path.read_text()[-3000:]}")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """SIGTERM to the server's own process group only, SIGKILL after 10 s."""
-    if proc.poll() is not None:
-        return
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """One headless Chromium for the whole session (launching costs about a second)."""
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def open_tab(browser, request: pytest.FixtureRequest) -> Iterator[Callable[[str], object]]:  # type: ignore[no-untyped-def]
-    """Opens tabs on a server, each in a fresh context (its own cookies, its own Streamlit session);
-    screenshots every tab into test-artifacts/ if the test failed."""
-    contexts = []
-
-    def open_on(base: str):  # type: ignore[no-untyped-def]
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, base_url=base)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
-    failed_before = request.session.testsfailed
-    yield open_on
-    # The call phase's report is logged before fixture teardown, so a failure has been counted by now.
-    if request.session.testsfailed > failed_before:
-        ARTIFACTS.mkdir(exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid.split("::")[-1])
-        for i, tab in enumerate(tab for context in contexts for tab in context.pages):
-            full_screenshot(tab, ARTIFACTS / f"{name}{'-' + str(i) if i else ''}.png")
-    for context in contexts:
-        context.close()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -158,36 +36,7 @@ def page(open_tab, server: str):  # type: ignore[no-untyped-def]
     return open_tab(server)
 
 
-def full_screenshot(tab, path: Path) -> None:  # type: ignore[no-untyped-def]
-    """The whole app: the scrolling element is stMain, so grow the viewport to its height first."""
-    height = tab.evaluate("() => document.querySelector('[data-testid=stMain]')?.scrollHeight || 900")
-    tab.set_viewport_size({"width": 1280, "height": max(900, min(int(height) + 50, 8000))})
-    tab.screenshot(path=str(path), full_page=True)
-
-
 # ---- helpers ------------------------------------------------------------------------------------
-
-def submit_login(tab, username: str, password: str = DEMO_PASSWORD) -> None:  # type: ignore[no-untyped-def]
-    tab.get_by_label("用户名", exact=True).fill(username)
-    tab.get_by_label("密码", exact=True).fill(password)
-    tab.get_by_test_id("stForm").get_by_role("button", name="登录", exact=True).click()
-
-
-def open_login(tab) -> None:  # type: ignore[no-untyped-def]
-    tab.goto("/")
-    expect(tab.get_by_label("用户名", exact=True)).to_be_visible()
-
-
-def login(tab, username: str) -> None:  # type: ignore[no-untyped-def]
-    open_login(tab)
-    submit_login(tab, username)
-    expect_overview(tab)
-
-
-def expect_overview(tab) -> None:  # type: ignore[no-untyped-def]
-    expect(tab.get_by_role("heading", name="总览", exact=True)).to_be_visible()
-    expect(tab.get_by_test_id("stMetric").first).to_be_visible()
-
 
 def metric(tab, label: str):  # type: ignore[no-untyped-def]
     return tab.get_by_test_id("stMetric").filter(
@@ -196,11 +45,6 @@ def metric(tab, label: str):  # type: ignore[no-untyped-def]
 
 def error_alert(tab):  # type: ignore[no-untyped-def]
     return tab.get_by_test_id("stAlertContentError")
-
-
-def session_cookie(tab) -> str | None:  # type: ignore[no-untyped-def]
-    found = [c["value"] for c in tab.context.cookies() if c["name"] == "crm_session"]
-    return found[0] if found and found[0] else None
 
 
 def nav_titles(tab) -> list[str]:  # type: ignore[no-untyped-def]
@@ -223,7 +67,7 @@ def test_manager_sees_the_2025_figures_charts_and_enclaves(page) -> None:  # typ
     for i in range(2):
         expect(charts.nth(i).locator("g.mark-rect path").first).to_be_attached()
         assert charts.nth(i).locator("g.mark-rect path").count() >= 5
-    table = page.get_by_test_id("stDataFrame")
+    table = page.get_by_test_id("stDataFrame").last     # the agreements expiring within 90 days come first
     table.scroll_into_view_if_needed()
     expect(table).to_be_visible()
     # glide-data-grid draws on a canvas; its accessible cells carry the values. 12 enclaves, 上海 among them.
@@ -255,7 +99,7 @@ def test_five_wrong_passwords_lock_the_account(page) -> None:  # type: ignore[no
 
 def test_refresh_keeps_the_login_and_logout_ends_it(page) -> None:  # type: ignore[no-untyped-def]
     login(page, "manager")
-    _wait_for(lambda: session_cookie(page) is not None, "the crm_session cookie after login")
+    wait_for(lambda: session_cookie(page) is not None, "the crm_session cookie after login")
 
     page.reload()
     expect_overview(page)
@@ -264,21 +108,26 @@ def test_refresh_keeps_the_login_and_logout_ends_it(page) -> None:  # type: igno
     page.get_by_test_id("stSidebar").get_by_role("button", name="退出登录").click()
     expect(page.get_by_label("用户名", exact=True)).to_be_visible()
     expect(page.get_by_test_id("stAlertContentInfo")).to_have_text("您已安全退出。")
-    _wait_for(lambda: session_cookie(page) is None, "the crm_session cookie to be cleared after logout")
+    wait_for(lambda: session_cookie(page) is None, "the crm_session cookie to be cleared after logout")
 
     page.reload()
     expect(page.get_by_label("用户名", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="总览", exact=True)).to_have_count(0)
 
 
-RECRUITER_MENU = ["总览", "候选人", "新建候选人", "重复候选人", "待跟进", "流程看板", "我的账户"]
+RECRUITER_MENU = ["总览", "候选人", "新建候选人", "重复候选人", "待跟进", "流程看板", "我的账户",
+                  # 项目管理: every role reads the registers (pages/_screens.py); editing is checked per register
+                  "人才飞地", "企业与岗位", "院校协议", "校园招聘", "联合培养", "科技副总·柔性引进", "人才项目申报", "目标"]
 
 
 def test_recruiter_sees_only_their_screens(page, server: str) -> None:  # type: ignore[no-untyped-def]
     login(page, "recruiter_sh")
+    more = page.get_by_test_id("stSidebarNavViewButton")   # Streamlit lists 10 entries until it is clicked
+    if more.count():
+        more.click()
     expect(page.locator('a[data-testid="stSidebarNavLink"]')).to_have_count(len(RECRUITER_MENU))
     assert sorted(nav_titles(page)) == sorted(RECRUITER_MENU)   # no 导入, no 系统管理; 候选人详情 is hidden
-    _wait_for(lambda: session_cookie(page) is not None, "the crm_session cookie after login")
+    wait_for(lambda: session_cookie(page) is not None, "the crm_session cookie after login")
 
     page.goto("/admin_users")   # typed into the address bar: a new page load, resumed from the cookie
     sidebar = page.get_by_test_id("stSidebar")
@@ -290,7 +139,7 @@ def test_recruiter_sees_only_their_screens(page, server: str) -> None:  # type: 
 def test_admin_reaches_user_management_by_url(page) -> None:  # type: ignore[no-untyped-def]
     """The counterpart of the recruiter test: the same URL does open the screen for an admin."""
     login(page, "admin")
-    _wait_for(lambda: session_cookie(page) is not None, "the crm_session cookie after login")
+    wait_for(lambda: session_cookie(page) is not None, "the crm_session cookie after login")
     page.goto("/admin_users")
     expect(page.get_by_role("heading", name="用户管理")).to_be_visible()
 
@@ -318,11 +167,3 @@ def test_recruiter_url_to_admin_screen_right_after_a_restart(open_tab, demo_mast
 
         tab.goto("/")   # the token was good all along: the same tab is the recruiter's
         expect(tab.get_by_test_id("stSidebar")).to_contain_text("recruiter_sh")
-
-
-def _wait_for(condition, what: str, timeout: float = 15) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)

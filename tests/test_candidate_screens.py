@@ -108,7 +108,7 @@ def test_a_recruiter_sees_other_enclaves_masked_and_cannot_reveal(app, demo_db: 
     at.session_state["candidate_id"] = other_id
     at.switch_page("pages/candidate.py").run()
     assert not at.exception
-    page_text = " ".join(shown(m.value) for m in at.markdown)
+    page_text = " ".join([*(shown(m.value) for m in at.markdown), *(t.value for t in at.text)])
     assert other_mobile not in page_text and f"{other_mobile[:3]}****{other_mobile[-4:]}" in page_text
     assert not any(b.label.startswith("显示完整联系方式") for b in at.button)
     assert any("只能查看" in i.value for i in at.info)     # the 编辑 tab refuses
@@ -182,7 +182,7 @@ def test_user_text_is_shown_as_text_not_markdown(app, demo_db: Path) -> None:  #
     at.session_state["candidate_id"] = person
     at.switch_page("pages/candidate.py").run()
     note = next(m.value for m in at.markdown if m.value.startswith("**备注**"))
-    assert "\\[点我\\]\\(http\\:\\/\\/evil" in note and "\\:red\\[" in note and "\\*\\*粗\\*\\*" in note
+    assert "\\[点我\\]\\(http\u200b\\:\\/\\/evil" in note and "\\:red\\[" in note and "\\*\\*粗\\*\\*" in note
     assert shown(note) == "**备注**：[点我](http://evil.example) :red[警告] **粗**"
 
 

@@ -168,3 +168,8 @@ def find(cur: Cursor, name: str) -> int | None:
         if fold_name(other) == folded:
             return employer_id
     return None
+
+
+def industries(cur: Cursor) -> list[str]:
+    """Industries in use, for the filter."""
+    return [r[0] for r in rows(cur, "select distinct industry from employer where industry is not null order by 1")]
