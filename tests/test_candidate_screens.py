@@ -223,3 +223,26 @@ def test_the_detail_address_names_the_person(app, demo_db: Path) -> None:  # typ
     fresh.query_params["id"] = str(person)
     fresh.switch_page("pages/candidate.py").run()
     assert [shown(t.value) for t in fresh.title] == [name]
+
+
+def test_a_past_follow_up_date_is_refused_in_chinese_and_nothing_typed_is_lost(app, demo_db: Path) -> None:  # type: ignore[no-untyped-def]
+    """The picker used to have a minimum: Streamlit answered a past date in English, kept its old value
+    (none) and the call was saved without the follow-up. Now db/ refuses it and the form keeps its text."""
+    from datetime import timedelta
+
+    from db import clock
+
+    person = db_rows(demo_db, "select id from candidate where enclave_id is not null and merged_into is null"
+                              " and deleted_at is null order by id limit 1")[0][0]
+    before = db_rows(demo_db, "select count(*) from activity where candidate_id = ?", [person])
+    at = login(app(demo_db), "hr")
+    at.session_state["candidate_id"] = person
+    at.switch_page("pages/candidate.py").run()
+    scope = f"cand{person}_activity"
+    at.text_area(key=f"{scope}_body").input("电话沟通，约下周再联系")
+    at.date_input(key=f"{scope}_next").set_value(clock.today() - timedelta(days=3))
+    button(at, "记录").click()
+    at.run()
+    assert any("早于今天" in shown(e.value) for e in at.error), [e.value for e in at.error]
+    assert at.text_area(key=f"{scope}_body").value == "电话沟通，约下周再联系"
+    assert db_rows(demo_db, "select count(*) from activity where candidate_id = ?", [person]) == before
