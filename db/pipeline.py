@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import polars as pl
@@ -21,7 +21,7 @@ from db.enums import Stage
 from db.errors import ConcurrentEdit, NotFound, ValidationError
 from db.permissions import Action, User, require
 from db.sql import Cursor, bind, frame, next_id, rows, scalar
-from db.stage_rules import TERMINAL, as_stage, check_move, clean
+from db.stage_rules import TERMINAL, as_stage, check_move, clean, moment
 
 STALE = "该投递刚被他人修改，请刷新后重试。"
 BULK_LIMIT = 1000
@@ -42,9 +42,10 @@ class _Application:
 
 def open_application(
     cur: Cursor, actor: User, candidate_id: int, *, employer_id: int, position_id: int | None = None,
-    drive_id: int | None = None, stage: str = "lead", note: str | None = None,
+    drive_id: int | None = None, stage: str = "lead", note: str | None = None, effective_on: date | None = None,
 ) -> int:
-    """A new application of the person to an employer, starting at `stage`; returns its id."""
+    """A new application of the person to an employer, starting at `stage` on `effective_on` (the date
+    it happened, default today); returns its id."""
     first = as_stage(stage)
     if first in TERMINAL:
         raise ValidationError("新建投递只能从进行中的阶段开始（不能是未通过、放弃或留平1年+）。")
@@ -59,13 +60,14 @@ def open_application(
             raise ValidationError(f"该候选人在「{employer}」已有进行中的投递（{Stage.label_of(open_now[0][0])}），"
                                   "请在原投递上变更阶段。")
         app_id, now = next_id(cur, "seq_application"), clock.now()
+        at = moment(effective_on, None, now)
         values = {"id": app_id, "c": candidate_id, "e": employer_id, "p": position_id, "d": drive_id,
-                  "stage": first.value, "by": actor.username, "now": now, "note": note}
+                  "stage": first.value, "by": actor.username, "now": at, "note": note}
         insert = ("insert into application (id, candidate_id, employer_id, position_id, drive_id, stage,"
                   " created_by, created_at, updated_at, version)"
                   " values ($id, $c, $e, $p, $d, $stage, $by, $now, $now, 1)")
         cur.execute(insert, bind(insert, values))
-        _append_event(cur, app_id, candidate_id, None, first.value, now, actor, note)
+        _append_event(cur, app_id, candidate_id, None, first.value, at, actor, note)
         # Touching the person serialises two users opening the same application at once.
         cur.execute("update candidate set updated_at = $now where id = $c", {"now": now, "c": candidate_id})
         audit.record(cur, actor, "create", entity="application", entity_id=app_id,
@@ -78,9 +80,10 @@ def open_application(
 
 def move_stage(
     cur: Cursor, actor: User, application_id: int, to_stage: str, *, note: str | None = None,
-    lost_reason: str | None = None, expected_version: int | None = None,
+    lost_reason: str | None = None, expected_version: int | None = None, effective_on: date | None = None,
 ) -> None:
-    """Move one application; with `expected_version`, a move someone else made first is refused."""
+    """Move one application on `effective_on` (the date it happened: default today, never in the future,
+    never before its previous move); with `expected_version`, a move someone else made first is refused."""
     dst = as_stage(to_stage)
     note, lost_reason = clean(note, "备注"), clean(lost_reason, "原因")
 
@@ -91,7 +94,7 @@ def move_stage(
             raise ConcurrentEdit(STALE)
         check_move(app.stage, dst, note=note, lost_reason=lost_reason,
                    retention_confirmed=_retention_confirmed(cur, app.id))
-        _write_move(cur, actor, app, dst, note=note, lost_reason=lost_reason)
+        _write_move(cur, actor, app, dst, note=note, lost_reason=lost_reason, effective_on=effective_on)
 
     retrying(cur, work)
 
@@ -115,10 +118,12 @@ class BulkResult:
 
 def bulk_move(
     cur: Cursor, actor: User, candidate_ids: list[int], to_stage: str, *, note: str | None = None,
-    lost_reason: str | None = None,
+    lost_reason: str | None = None, effective_on: date | None = None,
 ) -> BulkResult:
-    """Move each person's most advanced open application; one transaction, one audit entry.
-    People the move does not apply to are skipped with the reason, not failed."""
+    """Move each person's most advanced open application on `effective_on` (default today); one
+    transaction, one audit entry. People the move does not apply to (a date before their application's
+    last move among the reasons) are skipped with the reason, not failed."""
+    moment(effective_on, None, clock.now())      # a date in the future is refused for everyone at once
     require(actor, Action.EDIT_CANDIDATES)
     dst = as_stage(to_stage)
     note, lost_reason = clean(note, "备注"), clean(lost_reason, "原因")
@@ -131,7 +136,7 @@ def bulk_move(
     def work(cur: Cursor) -> BulkResult:
         moves, moved, skipped = [], [], []
         for row in _bulk_targets(cur, ids).iter_rows(named=True):
-            reason = _skip_reason(actor, row, dst, note, lost_reason)
+            reason = _skip_reason(actor, row, dst, note, lost_reason) or _date_reason(row, effective_on)
             if reason:
                 skipped.append(Skipped(row["candidate_id"], row["name"] or "", reason))
             else:
@@ -139,7 +144,8 @@ def bulk_move(
                 moved.append(row["candidate_id"])
         for row in moves:
             app = _Application(row["application_id"], row["candidate_id"], row["stage"], row["version"])
-            _write_move(cur, actor, app, dst, note=note, lost_reason=lost_reason, audited=False)
+            _write_move(cur, actor, app, dst, note=note, lost_reason=lost_reason, audited=False,
+                        effective_on=effective_on)
         audit.record(cur, actor, "bulk_update", entity="application",
                      before={str(r["application_id"]): r["stage"] for r in moves},
                      after={"stage": dst.value, "applications": [r["application_id"] for r in moves],
@@ -166,7 +172,8 @@ def _bulk_targets(cur: Cursor, ids: list[int]) -> pl.DataFrame:
         select ch.id as candidate_id, c.name, c.enclave_id, c.id is not null as found, c.merged_into,
                c.deleted_at is not null as deleted, r.id as application_id, r.stage, r.version,
                exists (select 1 from retention_check rc where rc.application_id = r.id
-                       and rc.months in (12, 36) and rc.still_in_pinghu) as retention_confirmed
+                       and rc.months in (12, 36) and rc.still_in_pinghu) as retention_confirmed,
+               (select max(e.occurred_at) from stage_event e where e.application_id = r.id) as last_moved_at
         from chosen ch
         left join candidate c on c.id = ch.id
         left join ranked r on r.candidate_id = ch.id and r.pick = 1
@@ -193,6 +200,14 @@ def _skip_reason(actor: User, row: dict[str, Any], dst: Stage, note: str | None,
     except ValidationError as error:
         return str(error)
     return None
+
+def _date_reason(row: dict[str, Any], effective_on: date | None) -> str | None:
+    try:
+        moment(effective_on, row["last_moved_at"], clock.now())
+    except ValidationError as error:
+        return str(error)
+    return None
+
 
 # --- shared command steps -------------------------------------------------------------------------------
 
@@ -234,8 +249,10 @@ def _check_references(cur: Cursor, employer_id: int, position_id: int | None, dr
 
 
 def _write_move(cur: Cursor, actor: User, app: _Application, dst: Stage, *, note: str | None,
-                lost_reason: str | None, audited: bool = True) -> None:
+                lost_reason: str | None, audited: bool = True, effective_on: date | None = None) -> None:
     now = clock.now()
+    previous = scalar(cur, "select max(occurred_at) from stage_event where application_id = $id", {"id": app.id})
+    at = moment(effective_on, previous, now)
     lost = lost_reason if dst.is_exit else None
     # The UPDATE's own result row is the number of rows it changed: 0 means someone moved it first.
     # (Not RETURNING: DuckDB turns UPDATE … RETURNING into DELETE+INSERT, which would fail again
@@ -246,20 +263,23 @@ def _write_move(cur: Cursor, actor: User, app: _Application, dst: Stage, *, note
     if updated[0][0] != 1:
         raise ConcurrentEdit(STALE)
     event_note = "；".join(t for t in (lost, note) if t) or None
-    _append_event(cur, app.id, app.candidate_id, app.stage, dst.value, now, actor, event_note)
+    _append_event(cur, app.id, app.candidate_id, app.stage, dst.value, at, actor, event_note)
     if audited:
         audit.record(cur, actor, "move_stage", entity="application", entity_id=app.id,
                      before={"stage": app.stage, "version": app.version},
-                     after={"stage": dst.value, "version": app.version + 1, "note": note, "lost_reason": lost},
-                     detail=f"候选人 #{app.candidate_id}：{Stage.label_of(app.stage)} → {dst.label}")
+                     after={"stage": dst.value, "version": app.version + 1, "note": note, "lost_reason": lost,
+                            "effective_on": at.date()},
+                     detail=f"候选人 #{app.candidate_id}：{Stage.label_of(app.stage)} → {dst.label}"
+                            + (f"（生效日期 {at.date()}）" if at.date() != now.date() else ""))
 
 
 def _append_event(cur: Cursor, app_id: int, candidate_id: int, from_stage: str | None, to_stage: str,
                   at: datetime, actor: User, note: str | None) -> None:
     cur.execute("insert into stage_event (id, application_id, candidate_id, from_stage, to_stage, occurred_at,"
-                " actor, note) values (nextval('seq_stage_event'), $app, $c, $from, $to, $at, $actor, $note)",
+                " actor, note, recorded_at) values (nextval('seq_stage_event'), $app, $c, $from, $to, $at, $actor,"
+                " $note, $recorded)",
                 {"app": app_id, "c": candidate_id, "from": from_stage, "to": to_stage, "at": at,
-                 "actor": actor.username, "note": note})
+                 "actor": actor.username, "note": note, "recorded": clock.now()})
 
 
 # --- reads ----------------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ retention check found the person still in Pinghu; nothing leaves `rejected`, `wi
 """
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+
 from db import national_id
 from db.enums import PIPELINE, Stage
 from db.errors import ValidationError
@@ -14,6 +16,25 @@ from db.errors import ValidationError
 TERMINAL = (Stage.REJECTED, Stage.WITHDRAWN, Stage.RETAINED)
 LOST_REASON_EXAMPLES = {Stage.REJECTED: "面试未通过", Stage.WITHDRAWN: "已接受其他单位录用"}
 MAX_TEXT = 500
+
+
+def moment(effective_on: date | None, previous: datetime | None, now: datetime) -> datetime:
+    """When a move happened, for counting: `effective_on` (the date it really happened; default today),
+    never in the future, never before the application's previous move. Today's move is stamped now;
+    an earlier date at the time of day it was entered, moved just past the previous move if that fell
+    on the same day — so the history keeps its order."""
+    today = now.date()
+    effective_on = effective_on or today
+    if effective_on > today:
+        raise ValidationError(f"生效日期 {effective_on} 晚于今天：阶段变更只能记录已经发生的事。", field="effective_on")
+    if previous is not None and effective_on < previous.date():
+        raise ValidationError(f"生效日期 {effective_on} 早于这条投递上一次阶段变更的日期 {previous.date()}。",
+                              field="effective_on")
+    at = now if effective_on == today else datetime.combine(effective_on, now.time())
+    if previous is not None and at <= previous:
+        at = previous + timedelta(seconds=1)
+    return at
+
 
 def check_move(from_stage: str, to_stage: str, *, note: str | None = None, lost_reason: str | None = None,
                retention_confirmed: bool = False) -> None:

@@ -26,7 +26,8 @@ def for_candidate(cur: Cursor, actor: User, candidate_id: int) -> pl.DataFrame:
     require(actor, Action.READ_PROGRAMMES)
     params = {"id": candidate_id, "sid": str(candidate_id)}
     stages = frame(cur, """
-        select e.occurred_at as at, e.actor, e.from_stage, e.to_stage, e.note, coalesce(m.name, '') as employer
+        select e.occurred_at as at, e.recorded_at, e.actor, e.from_stage, e.to_stage, e.note,
+               coalesce(m.name, '') as employer
         from stage_event e join application a on a.id = e.application_id left join employer m on m.id = a.employer_id
         where e.candidate_id = $id""", params)
     activities = frame(cur, """
@@ -51,7 +52,8 @@ def for_candidate(cur: Cursor, actor: User, candidate_id: int) -> pl.DataFrame:
 def _stage_text(r: dict) -> str:
     to = Stage.label_of(r["to_stage"])
     move = f"新建投递：{to}" if r["from_stage"] is None else f"{Stage.label_of(r['from_stage'])} → {to}"
-    parts = [move, r["employer"], r["note"] or ""]
+    late = r["recorded_at"] is not None and r["recorded_at"].date() != r["at"].date()
+    parts = [move, r["employer"], r["note"] or "", f"{r['recorded_at']:%Y-%m-%d} 补录" if late else ""]
     return " · ".join(p for p in parts if p)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from db import candidate_commands, candidates, pipeline
+from db import candidate_commands, candidates, clock, pipeline
 from db.enums import Stage
 from db.errors import DomainError
 from db.permissions import Action, User, can
@@ -32,9 +32,11 @@ def actions(cur: Cursor, user: User, selected: list[int]) -> None:
         target = st.selectbox("目标阶段", [s.value for s in Stage], format_func=Stage.label_of)
         note = st.text_input("备注（退回上一阶段时必填）")
         lost = st.text_input("未通过 / 放弃的原因（选这两个阶段时必填）")
+        effective_on = st.date_input("生效日期（实际发生的日期）", value=clock.today())
         if st.form_submit_button("变更"):
             try:
-                result = pipeline.bulk_move(cur, user, selected, target, note=note or None, lost_reason=lost or None)
+                result = pipeline.bulk_move(cur, user, selected, target, note=note or None, lost_reason=lost or None,
+                                            effective_on=effective_on)
                 st.success(result.summary)
                 for skip in result.skipped:
                     st.caption(f"跳过 {md(skip.name)}（编号 {skip.candidate_id}）：{md(skip.reason)}")

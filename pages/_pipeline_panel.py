@@ -50,13 +50,17 @@ def move_form(cur: Cursor, user: User, app: dict[str, Any], *, key: str, scope: 
         note = st.text_input("备注（退回上一阶段时必填）", key=f"{key}_note", max_chars=stage_rules.MAX_TEXT)
         lost = st.text_input("未通过 / 放弃的原因（标记为未通过或放弃时必填）", key=f"{key}_lost",
                              max_chars=stage_rules.MAX_TEXT)
+        effective_on = st.date_input("生效日期（实际发生的日期）", value=clock.today(), key=f"{key}_on",
+                                     help="统计按这一天计：如 12 月到岗、1 月才录入，请选 12 月的日期。不能晚于今天，"
+                                          "也不能早于上一次阶段变更。")
         st.caption("当前「" + current.label + "」，可变更为：" + "、".join(s.label for s in allowed)
                    + "。只能退回上一阶段；「留平1年+」需先登记 12 或 36 个月留平回访。")
         submitted = st.form_submit_button("确认变更", type="primary")
     if not submitted:
         return
     try:
-        pipeline.move_stage(cur, user, app_id, target, note=note, lost_reason=lost, expected_version=held)
+        pipeline.move_stage(cur, user, app_id, target, note=note, lost_reason=lost, expected_version=held,
+                            effective_on=effective_on)
     except ConcurrentEdit as error:
         show_error(error)
         forget_form(key)          # the next submit works on what the screen now shows
@@ -120,12 +124,13 @@ def _open_application_form(cur: Cursor, user: User, candidate: Candidate, scope:
         drive = st.selectbox("校园招聘（可不选）", [None, *drive_titles],
                              format_func=lambda d: "—" if d is None else drive_titles[d])
         stage = st.selectbox("起始阶段", open_stages, format_func=Stage.label_of)
+        effective_on = st.date_input("生效日期（实际发生的日期）", value=clock.today(), key=f"{scope}_open_on")
         note = st.text_input("备注", max_chars=stage_rules.MAX_TEXT)
         if not st.form_submit_button("新建投递", type="primary"):
             return
     try:
         pipeline.open_application(cur, user, candidate.id, employer_id=employer, position_id=position,
-                                  drive_id=drive, stage=stage, note=note)
+                                  drive_id=drive, stage=stage, note=note, effective_on=effective_on)
     except DomainError as error:
         show_error(error)
         return

@@ -262,3 +262,43 @@ def test_applications_and_history_of_a_person(cur, world: PipelineWorld, at) -> 
         (second, None, "线索", None), (first, None, "线索", None)]
     assert set(trail["actor_name"]) == {"hr"}
     assert pipeline.applications(cur, hr, world.bob).height == 0
+
+
+# --- the date a move happened ------------------------------------------------------------------------
+
+def test_an_arrival_recorded_in_january_counts_in_december(cur, world: PipelineWorld, at) -> None:  # type: ignore[no-untyped-def]
+    """Issue 10: every move was stamped with the moment it was entered, so an arrival in December
+    entered on 5 January counted as next year's hire. The effective date decides; the entry time stays."""
+    from db import analytics
+    from db.permissions import SYSTEM
+
+    hr = world.users["hr"]
+    at(datetime(2026, 12, 1, 9, 0))
+    app = pipeline.open_application(cur, hr, world.alice, employer_id=world.employer, stage="signed")
+    at(datetime(2027, 1, 5, 10, 30))
+    pipeline.move_stage(cur, hr, app, "arrived", effective_on=date(2026, 12, 28))
+    occurred, recorded = cur.execute("select occurred_at, recorded_at from stage_event where to_stage = 'arrived'"
+                                     ).fetchall()[0]
+    assert (occurred.date(), recorded) == (date(2026, 12, 28), datetime(2027, 1, 5, 10, 30))
+    assert sum(analytics.hires_by_category(cur, SYSTEM, 2026).values()) == 1
+    assert sum(analytics.hires_by_category(cur, SYSTEM, 2027).values()) == 0
+    entry = audits(cur, "move_stage")[-1]
+    assert entry["after"]["effective_on"] == "2026-12-28" and "生效日期 2026-12-28" in entry["detail"]
+
+
+def test_an_effective_date_is_never_in_the_future_nor_before_the_previous_move(cur, world: PipelineWorld, at) -> None:  # type: ignore[no-untyped-def]
+    hr = world.users["hr"]
+    app = pipeline.open_application(cur, hr, world.alice, employer_id=world.employer,
+                                    effective_on=NOW.date() - timedelta(days=10))
+    with pytest.raises(ValidationError, match="晚于今天"):
+        pipeline.move_stage(cur, hr, app, "contacted", effective_on=NOW.date() + timedelta(days=1))
+    with pytest.raises(ValidationError, match="早于这条投递上一次阶段变更的日期"):
+        pipeline.move_stage(cur, hr, app, "contacted", effective_on=NOW.date() - timedelta(days=11))
+    pipeline.move_stage(cur, hr, app, "contacted", effective_on=NOW.date() - timedelta(days=10))   # the same day
+    pipeline.move_stage(cur, hr, app, "applied")                                                      # today, now
+    moments = [e[2] for e in events(cur, app)]
+    assert moments == sorted(moments) and moments[-1] == NOW and len(set(moments)) == 3
+    result = pipeline.bulk_move(cur, hr, [world.alice], "interviewing", effective_on=NOW.date() - timedelta(days=20))
+    assert result.moved == () and "早于" in result.skipped[0].reason
+    with pytest.raises(ValidationError, match="晚于今天"):
+        pipeline.bulk_move(cur, hr, [world.alice], "interviewing", effective_on=NOW.date() + timedelta(days=3))
