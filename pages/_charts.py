@@ -21,7 +21,7 @@ def monthly_hires(df: pl.DataFrame) -> alt.Chart:
             # each other at 1280 px.
             x=alt.X("月份:N", sort=[f"{m}月" for m in range(1, 13)], title="月份",
                     axis=alt.Axis(labelAngle=0, labelExpr="replace(datum.label, '月', '')", labelFontSize=11)),
-            y=alt.Y("hires:Q", title="到岗人数"),
+            y=alt.Y("hires:Q", title="到岗人数", axis=alt.Axis(format="d", tickMinStep=1)),   # whole people
             color=alt.Color("label:N", title="人才类别", sort=labels,
                             scale=alt.Scale(domain=labels, range=[CATEGORY_COLOURS[x] for x in labels])),
             order=alt.Order("category:N"),
@@ -37,7 +37,7 @@ def funnel(df: pl.DataFrame) -> alt.Chart:
     shown = df.with_columns((pl.col("candidates") / first).alias("share"))
     base = alt.Chart(shown).encode(
         y=alt.Y("label:N", sort=shown["label"].to_list(), title=None),
-        x=alt.X("candidates:Q", title="人数"),
+        x=alt.X("candidates:Q", title="人数", axis=alt.Axis(format="d", tickMinStep=1)),
         tooltip=[alt.Tooltip("label:N", title="阶段"), alt.Tooltip("candidates:Q", title="人数", format=","),
                  alt.Tooltip("share:Q", title="占线索", format=".1%")],
     )

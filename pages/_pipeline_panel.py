@@ -1,6 +1,7 @@
 """Pipeline and activity widgets shared by the board, 待跟进 and the candidate detail screen."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +14,7 @@ from db.errors import ConcurrentEdit, DomainError
 from db.permissions import User
 from db.sql import Cursor
 from pages._text import md
-from pages._widgets import forget, show_error, table
+from pages._widgets import fresh_key, renew_form, show_error, table
 
 _FLASH = "pipeline_flash"
 KINDS = list(ActivityKind.labels())
@@ -44,8 +45,10 @@ def move_form(cur: Cursor, user: User, app: dict[str, Any], *, key: str, scope: 
     allowed = stage_rules.allowed_targets(current, retention_confirmed=bool(app.get("retention_confirmed")))
     options = [s.value for s in Stage if s != current]
     forward = [s.value for s in allowed if s.rank > current.rank and not s.is_exit]
+    # The next stage forward when there is one, else the first move allowed (at 已到岗: 已签约 back).
+    preferred = forward[0] if forward else next((s.value for s in allowed), options[0])
     with st.form(f"{key}_move"):
-        target = st.selectbox("目标阶段", options, index=options.index(forward[0]) if forward else 0,
+        target = st.selectbox("目标阶段", options, index=options.index(preferred),
                               format_func=Stage.label_of, key=f"{key}_target")
         note = st.text_input("备注（退回上一阶段时必填）", key=f"{key}_note", max_chars=stage_rules.MAX_TEXT)
         lost = st.text_input("未通过 / 放弃的原因（标记为未通过或放弃时必填）", key=f"{key}_lost",
@@ -100,7 +103,10 @@ def applications_panel(cur: Cursor, user: User, candidate: Candidate) -> None:
     if open_apps.height:
         with st.expander("变更阶段"):
             labels = {r["id"]: f"{r['employer']} · {r['stage_label']}" for r in open_apps.iter_rows(named=True)}
-            chosen = st.selectbox("投递", list(labels), format_func=labels.get, key=f"{scope}_pick")
+            # Keyed by what the labels say: a browser keeps showing the old label of a box whose key stays.
+            shown_as = "|".join(f"{i}:{r['stage']}" for i, r in zip(open_apps["id"], open_apps.iter_rows(named=True)))
+            chosen = st.selectbox("投递", list(labels), format_func=labels.get,
+                                  key=f"{scope}_pick_{hashlib.md5(shown_as.encode()).hexdigest()[:8]}")
             row = open_apps.filter(open_apps["id"] == chosen).row(0, named=True)
             move_form(cur, user, row | {"name": candidate.name}, key=f"app{chosen}", scope=scope)
     with st.expander("新建投递"):
@@ -145,15 +151,16 @@ def activity_panel(cur: Cursor, user: User, candidate: Candidate) -> None:
     if candidate.next_follow_up_on:
         st.caption(f"下次跟进：{candidate.next_follow_up_on}")
     if _editable(user, candidate):
-        # Not cleared on submit: a refused entry keeps what was typed; a saved one is cleared below.
-        with st.form(f"{scope}_log", clear_on_submit=False):
+        # Not cleared on submit: a refused entry keeps what was typed; a saved one gets a blank copy.
+        k = fresh_key(scope)
+        with st.form(f"{k}_log", clear_on_submit=False):
             a, b, c = st.columns(3)
-            kind = a.selectbox("方式", KINDS, format_func=ActivityKind.label_of, key=f"{scope}_kind")
+            kind = a.selectbox("方式", KINDS, format_func=ActivityKind.label_of, key=f"{k}_kind")
             # No min/max on the pickers: Streamlit would answer an out-of-range date in English and keep
             # the old value; db/activities.py refuses it with a Chinese message instead.
-            occurred_on = b.date_input("日期", value=clock.today(), key=f"{scope}_on")
-            follow_up_on = c.date_input("下次跟进日期（可不填）", value=None, key=f"{scope}_next")
-            body = st.text_area("内容", max_chars=activities.MAX_BODY, key=f"{scope}_body")
+            occurred_on = b.date_input("日期", value=clock.today(), key=f"{k}_on")
+            follow_up_on = c.date_input("下次跟进日期（可不填）", value=None, key=f"{k}_next")
+            body = st.text_area("内容", max_chars=activities.MAX_BODY, key=f"{k}_body")
             submitted = st.form_submit_button("记录", type="primary")
         if submitted:
             try:
@@ -162,7 +169,7 @@ def activity_panel(cur: Cursor, user: User, candidate: Candidate) -> None:
             except DomainError as error:
                 show_error(error)
             else:
-                forget(f"{scope}_on", f"{scope}_next", f"{scope}_body")
+                renew_form(scope)
                 flash(scope, f"已记录{ActivityKind.label_of(kind)}。")
                 st.rerun()
     log = activities.for_candidate(cur, user, candidate.id)

@@ -15,7 +15,7 @@ from db.programmes import register
 from db.programmes.register import Field, Register
 from db.sql import Cursor
 from pages._text import md
-from pages._widgets import export_buttons, facts, flash, forget, school_picker, show_error, table
+from pages._widgets import export_buttons, facts, flash, fresh_key, renew_form, school_picker, show_error, table
 
 PAGE_SIZE = 50
 
@@ -178,7 +178,7 @@ def edit_panel(cur: Cursor, user: User, reg: Register, row: dict[str, Any], *, k
     if not may_edit(user):
         st.caption(f"您的角色只能查看{reg.label}，不能修改。")
         return
-    with st.expander(f"修改{reg.label}"):
+    with st.expander(f"修改{reg.label}", key=f"{key}_edit_panel_{row['id']}"):
         values = form(cur, user, reg, key=f"{key}_edit_{row['id']}_{row['version']}", initial=row, fixed=fixed,
                       submit="保存修改")
         if values is not None:
@@ -204,15 +204,17 @@ def create_panel(cur: Cursor, user: User, reg: Register, *, key: str, fixed: dic
     """新建 for those who may edit programmes; with `select`, the new row becomes the screen's ?id=."""
     if not may_edit(user):
         return None
-    with st.expander(f"新建{reg.label}"):
-        values = form(cur, user, reg, key=f"{key}_new", fixed=fixed, initial=initial, submit=f"新建{reg.label}")
+    # Keyed: the panel stays open (with any error in it) when a message above it comes or goes.
+    with st.expander(f"新建{reg.label}", key=f"{key}_new_panel"):
+        values = form(cur, user, reg, key=fresh_key(f"{key}_new"), fixed=fixed, initial=initial,
+                      submit=f"新建{reg.label}")
         if values is not None:
             try:
                 new_id = register.create(cur, user, reg, values)
             except DomainError as error:
                 show_error(error)
                 return None
-            forget(*[k for k in st.session_state if str(k).startswith(f"{key}_new")])
+            renew_form(f"{key}_new")          # the next 新建 form starts blank
             flash(f"已新建{reg.label}（编号 {new_id}）。")
             if select:
                 st.query_params["id"] = str(new_id)

@@ -166,10 +166,17 @@ def file_picker(label: str, *, key: str, help: str | None = None):  # type: igno
     return st.file_uploader(label, key=key, help=help)
 
 
-def forget(*keys: str) -> None:
-    """Drop widgets' values (a form kept them through a refused submit; after a save it starts blank)."""
-    for key in keys:
-        st.session_state.pop(key, None)
+def fresh_key(key: str) -> str:
+    """The key of the current copy of a form: `key` at first, `key~N` after N saves (`renew_form`).
+    A new key is the only way to blank a form in a browser that already drew it: dropping the widgets'
+    state does not reach the browser, which would draw — and send — the old values again."""
+    n = st.session_state.get(f"{key}__copies", 0)
+    return f"{key}~{n}" if n else key
+
+
+def renew_form(key: str) -> None:
+    """After a save: the next run draws a blank copy of the form."""
+    st.session_state[f"{key}__copies"] = st.session_state.get(f"{key}__copies", 0) + 1
 
 
 def flash(message: str) -> None:
@@ -183,4 +190,5 @@ def show_flash() -> None:
 
 
 __all__ = ["cursor", "gate", "progress_card", "figure", "show_error", "open_candidate", "selected_candidate", "flash",
-           "show_flash", "due_list", "facts", "table", "export_buttons", "forget", "file_picker", "school_picker"]
+           "show_flash", "due_list", "facts", "table", "export_buttons", "file_picker", "school_picker",
+           "fresh_key", "renew_form"]

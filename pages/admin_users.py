@@ -7,7 +7,7 @@ import streamlit as st
 from db import exports, programmes, users
 from db.enums import Role
 from db.errors import DomainError
-from pages._widgets import cursor, export_buttons, flash, forget, gate, show_error, show_flash, table
+from pages._widgets import cursor, export_buttons, flash, fresh_key, gate, renew_form, show_error, show_flash, table
 
 actor = gate(__file__)
 cur = cursor()
@@ -43,16 +43,17 @@ with st.expander("导出账号列表"):
 
 show_flash()
 new_tab, edit_tab = st.tabs(["新建账号", "修改 / 解锁 / 重置密码"])
-NEW_USER_KEYS = ("new_user_name", "new_user_display", "new_user_role", "new_user_enclave", "new_user_password")
-# Not cleared on submit: a refused account keeps what was typed (the password too, for this one form).
-with new_tab, st.form("create_user", clear_on_submit=False):
+# Not cleared on submit: a refused account keeps what was typed (the password too, for this one form);
+# a created one gets a blank copy of the form.
+k = fresh_key("new_user")
+with new_tab, st.form(f"{k}_form", clear_on_submit=False):
     a, b = st.columns(2)
-    username = a.text_input("用户名（英文）", key="new_user_name")
-    display = b.text_input("姓名", key="new_user_display")
-    role = a.selectbox("角色", roles, format_func=Role.label_of, key="new_user_role")
-    enclave = b.selectbox("所属飞地（招才专员必填）", [None, *enclave_names], key="new_user_enclave",
+    username = a.text_input("用户名（英文）", key=f"{k}_name")
+    display = b.text_input("姓名", key=f"{k}_display")
+    role = a.selectbox("角色", roles, format_func=Role.label_of, key=f"{k}_role")
+    enclave = b.selectbox("所属飞地（招才专员必填）", [None, *enclave_names], key=f"{k}_enclave",
                           format_func=lambda e: "—" if e is None else enclave_names[e])
-    password = a.text_input("初始密码（至少 8 个字符）", type="password", key="new_user_password")
+    password = a.text_input("初始密码（至少 8 个字符）", type="password", key=f"{k}_password")
     if st.form_submit_button("创建账号", type="primary"):
         try:
             users.create_user(cur, actor, username=username, display_name=display, role=role,
@@ -60,7 +61,7 @@ with new_tab, st.form("create_user", clear_on_submit=False):
         except DomainError as error:
             show_error(error)
         else:
-            forget(*NEW_USER_KEYS)
+            renew_form("new_user")
             flash(f"已创建账号 {username}。")
             st.rerun()
 

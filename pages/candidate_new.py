@@ -7,14 +7,21 @@ from db import candidate_commands, duplicates
 from db.errors import DomainError, DuplicateCandidate
 from pages._candidate_form import candidate_form
 from pages._text import md
-from pages._widgets import cursor, gate, open_candidate, show_error, table
+from pages._widgets import cursor, fresh_key, gate, open_candidate, renew_form, show_error, table
 
 user = gate(__file__)
 cur = cursor()
 st.title("新建候选人")
 st.caption("手机号或邮箱与已有人员相同时不能保存；疑似重复（同名同校同届、姓名相近且手机尾号相同）需先核对并说明原因。")
 
-draft = candidate_form(cur, user, key="new_candidate", submit_label="保存候选人")
+if (created := st.session_state.get("new_candidate_created")) is not None:
+    st.success(f"已保存，候选人编号 {created}。下面的表单已清空，可继续新建。")
+    if st.button("查看该候选人", key="open_created", type="primary"):
+        st.session_state.pop("new_candidate_created", None)
+        open_candidate(created)
+
+# A saved person gets a blank copy of the form (a new key: the browser would keep the old values).
+draft = candidate_form(cur, user, key=fresh_key("new_candidate"), submit_label="保存候选人")
 if draft is not None:
     st.session_state["new_candidate_draft"] = draft
     for stale in ("new_candidate_likely", "new_candidate_exact", "new_candidate_created"):
@@ -23,6 +30,8 @@ if draft is not None:
         created = candidate_commands.add(cur, user, draft)
         st.session_state["new_candidate_created"] = created
         st.session_state.pop("new_candidate_draft", None)
+        renew_form("new_candidate")
+        st.rerun()
     except duplicates.LikelyDuplicate as likely:
         st.session_state["new_candidate_likely"] = likely.found
     except DuplicateCandidate as exact:
@@ -50,12 +59,7 @@ if (found := st.session_state.get("new_candidate_likely")) is not None:
             st.session_state["new_candidate_created"] = created
             st.session_state.pop("new_candidate_likely", None)
             st.session_state.pop("new_candidate_draft", None)
+            renew_form("new_candidate")
             st.rerun()
         except DomainError as error:
             show_error(error)
-
-if (created := st.session_state.get("new_candidate_created")) is not None:
-    st.success(f"已保存，候选人编号 {created}。")
-    if st.button("查看该候选人", key="open_created", type="primary"):
-        st.session_state.pop("new_candidate_created", None)
-        open_candidate(created)

@@ -12,7 +12,7 @@ from db.errors import DomainError
 from db.permissions import User
 from db.sql import Cursor
 from pages._pipeline_panel import KINDS, flash, show_flash
-from pages._widgets import cursor, export_buttons, gate, show_error, table
+from pages._widgets import cursor, export_buttons, fresh_key, gate, renew_form, show_error, table
 
 SCOPE = "follow_ups"
 
@@ -71,12 +71,13 @@ with follow_tab:
                 file_stem="待跟进", key="follow_ups_export")
         people = {r["id"]: f"{r['name']}（{when_due(r['days_overdue'])}）" for r in due.iter_rows(named=True)}
         chosen = st.selectbox("处理跟进", list(people), format_func=people.get, key="follow_ups_person")
-        with st.form("follow_ups_done", clear_on_submit=False):
+        k = fresh_key("follow_ups")
+        with st.form(f"{k}_done", clear_on_submit=False):
             left, right = st.columns(2)
             kind = left.selectbox("沟通方式", KINDS, index=KINDS.index(ActivityKind.CALL),
                                   format_func=ActivityKind.label_of)
-            next_on = right.date_input("下次跟进日期（不填则结束跟进）", value=None, key="follow_ups_next")
-            note = st.text_area("沟通内容（可不填）", max_chars=activities.MAX_BODY, key="follow_ups_note")
+            next_on = right.date_input("下次跟进日期（不填则结束跟进）", value=None, key=f"{k}_next")
+            note = st.text_area("沟通内容（可不填）", max_chars=activities.MAX_BODY, key=f"{k}_note")
             submitted = st.form_submit_button("完成跟进", type="primary")
         if submitted:
             try:
@@ -84,8 +85,7 @@ with follow_tab:
             except DomainError as error:
                 show_error(error)
             else:
-                for done in ("follow_ups_next", "follow_ups_note"):
-                    st.session_state.pop(done, None)
+                renew_form("follow_ups")
                 flash(SCOPE, f"已完成对{people[chosen].split('（')[0]}的跟进" + (f"，下次跟进 {next_on}。" if next_on else "。"))
                 st.rerun()
 

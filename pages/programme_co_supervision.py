@@ -10,7 +10,7 @@ from db.errors import DomainError
 from db.permissions import Action, can
 from db.programmes import co_supervision
 from pages import _register as reg
-from pages._widgets import cursor, flash, forget, gate, open_candidate, show_error, show_flash
+from pages._widgets import cursor, flash, fresh_key, gate, open_candidate, renew_form, show_error, show_flash
 
 REG = co_supervision.REGISTER
 
@@ -28,15 +28,16 @@ d.metric("留平率", f"{rate['stayed'] / rate['finished']:.0%}" if rate["finish
 st.caption("学生须是候选人：先在下方「查找学生」中按姓名、学校或完整手机号查找；查不到时请先在「新建候选人」中建档"
            "（按查重规则）。企业导师和高校导师都必须填写。")
 if reg.may_edit(user) and can(user, Action.EDIT_CANDIDATES):
-    with st.expander("学生还不是候选人？先在这里建档"):
-        with st.form("cosup_student"):
+    with st.expander("学生还不是候选人？先在这里建档", key="cosup_student_panel"):
+        k = fresh_key("cosup_student")
+        with st.form(f"{k}_form"):
             a, b, c = st.columns(3)
-            name = a.text_input("姓名 *", key="cosup_student_name")
-            mobile = b.text_input("手机", key="cosup_student_mobile")
-            email = c.text_input("邮箱", key="cosup_student_email")
-            school = a.text_input("学校", key="cosup_student_school")
-            consent = b.text_input("授权取得方式 *", key="cosup_student_consent", placeholder="如：联培协议附件签字")
-            reason = c.text_input("疑似重复时：不是同一人的依据", key="cosup_student_reason")
+            name = a.text_input("姓名 *", key=f"{k}_name")
+            mobile = b.text_input("手机", key=f"{k}_mobile")
+            email = c.text_input("邮箱", key=f"{k}_email")
+            school = a.text_input("学校", key=f"{k}_school")
+            consent = b.text_input("授权取得方式 *", key=f"{k}_consent", placeholder="如：联培协议附件签字")
+            reason = c.text_input("疑似重复时：不是同一人的依据", key=f"{k}_reason")
             if st.form_submit_button("建档", type="primary"):
                 draft = CandidateDraft(name=name, mobile=mobile or None, email=email or None, university_raw=school or None,
                                        channel=Channel.JOINT_TRAINING, consent_method=consent or None,
@@ -46,10 +47,9 @@ if reg.may_edit(user) and can(user, Action.EDIT_CANDIDATES):
                 except DomainError as error:
                     show_error(error)
                 else:
-                    # The student picker below then finds and preselects the new person.
-                    st.session_state["cosup_new_candidate_id_q"] = mobile or email or name
-                    forget("cosup_student_name", "cosup_student_mobile", "cosup_student_email", "cosup_student_school",
-                           "cosup_student_consent", "cosup_student_reason")
+                    # The student picker of the 新建 form then finds and preselects the new person.
+                    st.session_state[f"{fresh_key('cosup_new')}_candidate_id_q"] = mobile or email or name
+                    renew_form("cosup_student")
                     flash(f"已为学生建档（候选人编号 {created}），请在「新建联合培养」中选择。")
                     st.rerun()
 reg.create_panel(cur, user, REG, key="cosup", initial={"outcome": "pending", "kind": "联培"})

@@ -24,7 +24,7 @@ pytest.register_assert_rewrite("tests.browser_support")
 
 from tests.browser_support import (  # noqa: E402  (only once playwright is known to be there)
     ARTIFACTS, BROWSER_MARKS, LOCK_ME, WRONG_ONCE, expect_overview, full_screenshot, login, open_login, running_server,
-    session_cookie, submit_login, wait_for,
+    session_cookie, settle, submit_login, wait_for,
 )
 
 pytestmark = BROWSER_MARKS
@@ -89,6 +89,8 @@ def test_five_wrong_passwords_lock_the_account(page) -> None:  # type: ignore[no
     open_login(page)
     for attempt in range(1, 6):
         submit_login(page, LOCK_ME, f"wrong-{attempt}")
+        # Each answer reads like the last, so wait for this submit's run to finish before the next one.
+        settle(page)
         if attempt < 5:   # the same sentence as for an unknown name: no countdown to tell them apart
             expect(error_alert(page)).to_have_text("用户名或密码错误。")
     expect(error_alert(page)).to_have_text("登录失败次数过多，请 15 分钟后再试或联系管理员。")
