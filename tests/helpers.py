@@ -57,3 +57,41 @@ def claimed(cur, *contacts: str) -> list[tuple[str, int]]:  # type: ignore[no-un
     names = {contact_key(*c.split(":", 1)): c for c in contacts}
     held = cur.execute("select key, candidate_id from contact_key").fetchall()
     return sorted((names.get(int(key), str(key)), candidate_id) for key, candidate_id in held)
+
+
+# Hostile user text: a Markdown link, bold, an image, a bare link, a colour directive, maths, raw HTML.
+HOSTILE = ("[链](http://evil.example/a) **粗** ![图](http://evil.example/i.png) www.evil.example :red[红] $x$ "
+           "<b>b</b> <img src=http://evil.example/x.png>")
+
+
+def make_hostile(path) -> None:  # type: ignore[no-untyped-def]
+    """Put HOSTILE into every text field a screen shows, in the database file at `path` (a copy of the
+    demo database): enclaves, a new employer (first in name order, with a third of the applications:
+    DuckDB will not update a unique name others refer to), positions, agreements, appointments,
+    co-supervision, drives, display names, a third of the people (school link cleared, so the raw school
+    shows), tags, activities, notes and reasons, import file names."""
+    import duckdb
+
+    conn = duckdb.connect(str(path))
+    for statement in (
+        "update enclave set name = name || ' ' || $p, city = city || $p, host_organisation = $p",
+        "insert into employer (id, name, park) values (nextval('seq_employer'), $p, $p)",
+        "update application set employer_id = (select max(id) from employer)"
+        " where candidate_id % 3 = 0 and employer_id is not null",
+        "update position set title = title || $p",
+        "update agreement set title = $p, notes = $p",
+        "update appointment set person_name = $p, home_institution = $p",
+        "update co_supervision set enterprise_mentor = $p, topic = $p",
+        "update campus_drive set title = title || $p",
+        "update app_user set display_name = display_name || $p",
+        "update candidate set name = left(name, 3) || $p, university_id = null, university_raw = $p, major = $p,"
+        " college = $p, notes = $p, consent_method = $p, consent_purpose = $p where id % 3 = 0",
+        "update candidate set next_follow_up_on = current_date where id % 3 = 0 and enclave_id is not null",
+        "insert into candidate_tag select id, $p from candidate where id % 3 = 0 on conflict do nothing",
+        "update activity set body = $p",
+        "update stage_event set note = $p",
+        "update application set lost_reason = $p where lost_reason is not null",
+        "update import_batch set file_name = $p || '.csv'",
+    ):
+        conn.execute(statement, {"p": HOSTILE} if "$p" in statement else {})
+    conn.close()

@@ -17,6 +17,7 @@ import pytest
 
 from db.enums import Role
 from pages._screens import SCREENS
+from tests.helpers import HOSTILE, make_hostile
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
 expect = sync_api.expect
@@ -80,8 +81,7 @@ def screenshot(tab, name: str) -> Path:  # type: ignore[no-untyped-def]
 
 # ---- 1. hostile text is inert on every screen ---------------------------------------------------
 
-PAYLOAD = ("[链](http://evil.example/a) **粗** ![图](http://evil.example/i.png) www.evil.example :red[红] $x$ "
-           "<b>b</b> <img src=http://evil.example/x.png>")
+PAYLOAD = HOSTILE
 SHOWN = "[链](http://evil.example/a)"    # what a user must read where a hostile person is shown
 
 # Where the browser would have made something of the payload. Bold names are legitimate, so a 粗 is
@@ -122,28 +122,7 @@ def hostile_db(demo_master: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     cleared so the raw school name shows."""
     path = tmp_path_factory.mktemp("hostile-browser") / "hostile.duckdb"
     shutil.copy(demo_master, path)
-    conn = duckdb.connect(str(path))
-    for statement in (
-        "update enclave set name = name || ' ' || $p, city = city || $p, host_organisation = $p",
-        # Employer names are a unique key, which DuckDB will not update while applications refer to it:
-        # a new hostile employer — first in name order, so the board opens on it — takes the hostile people's.
-        "insert into employer (id, name, park) values (nextval('seq_employer'), $p, $p)",
-        "update application set employer_id = (select max(id) from employer)"
-        " where candidate_id % 3 = 0 and employer_id is not null",
-        "update position set title = title || $p",
-        "update campus_drive set title = title || $p",
-        "update app_user set display_name = display_name || $p",
-        "update candidate set name = left(name, 3) || $p, university_id = null, university_raw = $p, major = $p,"
-        " college = $p, notes = $p, consent_method = $p, consent_purpose = $p where id % 3 = 0",
-        "update candidate set next_follow_up_on = current_date where id % 3 = 0 and enclave_id is not null",
-        "insert into candidate_tag select id, $p from candidate where id % 3 = 0 on conflict do nothing",
-        "update activity set body = $p",
-        "update stage_event set note = $p",
-        "update application set lost_reason = $p where lost_reason is not null",
-        "update import_batch set file_name = $p || '.csv'",
-    ):
-        conn.execute(statement, {"p": PAYLOAD} if "$p" in statement else {})
-    conn.close()
+    make_hostile(path)
     return path
 
 

@@ -17,9 +17,9 @@ from streamlit.testing.v1 import AppTest
 
 from db.enums import Role
 from pages._screens import SCREENS
-from tests.helpers import button, login, shown
+from tests.helpers import HOSTILE, button, login, make_hostile, shown
 
-PAYLOAD = "[链](http://evil.example/a) **粗** ![图](http://evil.example/i.png) www.evil.example :red[红] $x$ <b>b</b>"
+PAYLOAD = HOSTILE
 # What each construct looks like unescaped in Markdown source; md() turns every one of them inert.
 LIVE = ("[链](", "**粗**", "![图](", "www.evil", "http://evil", ":red[红]", "$x$", "<b>b")
 ACCOUNTS = {Role.RECRUITER: "recruiter_sh", Role.MANAGER: "manager", Role.HR: "hr", Role.ADMIN: "admin"}
@@ -30,32 +30,7 @@ def hostile_master(demo_master: Path, tmp_path_factory: pytest.TempPathFactory) 
     """The demo database with the payload in every text field a screen shows."""
     path = tmp_path_factory.mktemp("hostile") / "hostile.duckdb"
     shutil.copy(demo_master, path)
-    conn = duckdb.connect(str(path))
-    p = PAYLOAD
-    for statement in (
-        "update enclave set name = name || ' ' || $p, city = city || $p, host_organisation = $p",
-        # Employer names are a unique key, which DuckDB will not update while applications refer to
-        # it: a new hostile employer (first in name order) gets some of the hostile people's applications.
-        "insert into employer (id, name, park) values (nextval('seq_employer'), $p, $p)",
-        "update application set employer_id = (select max(id) from employer)"
-        " where candidate_id % 3 = 0 and employer_id is not null",
-        "update position set title = title || $p",
-        "update agreement set title = $p, notes = $p",
-        "update appointment set person_name = $p, home_institution = $p",
-        "update co_supervision set enterprise_mentor = $p, topic = $p",
-        "update campus_drive set title = title || $p",
-        "update app_user set display_name = display_name || $p",
-        "update candidate set name = left(name, 3) || $p, university_raw = $p, major = $p, college = $p,"
-        " notes = $p, consent_method = $p, consent_purpose = $p where id % 3 = 0",
-        "update candidate set next_follow_up_on = current_date where id % 3 = 0 and enclave_id is not null",
-        "insert into candidate_tag select id, $p from candidate where id % 3 = 0 on conflict do nothing",
-        "update activity set body = $p",
-        "update stage_event set note = $p",
-        "update application set lost_reason = $p where lost_reason is not null",
-        "update import_batch set file_name = $p || '.csv'",
-    ):
-        conn.execute(statement, {"p": p} if "$p" in statement else {})
-    conn.close()
+    make_hostile(path)
     return path
 
 
