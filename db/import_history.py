@@ -38,6 +38,14 @@ def history(cur: Cursor, actor: User, *, limit: int = 50) -> pl.DataFrame:
         from import_batch order by id desc limit $limit""", {"limit": limit})
 
 
+def batches_of_drive(cur: Cursor, actor: User, drive_id: int) -> pl.DataFrame:
+    """The import batches attached to a campus drive (their counts; no people): for the drive's page."""
+    require(actor, Action.READ_PROGRAMMES)
+    return frame(cur, """
+        select id, file_name, imported_by, imported_at, read_rows, inserted, matched, rejected
+        from import_batch where drive_id = $d and undone_at is null order by id desc""", {"d": drive_id})
+
+
 def rejects(cur: Cursor, actor: User, batch_id: int) -> pl.DataFrame:
     require(actor, Action.IMPORT)
     return frame(cur, "select row_number, reasons, row_json from import_reject where batch_id = $b"

@@ -141,3 +141,121 @@ def summary(cur: Cursor, actor: User, drive_ids: list[int]) -> Mapping[int, dict
                   and a.stage in ('intent', 'offer', 'signed', 'arrived', 'retained')) as intents
         from campus_drive d where d.id in (select unnest($ids))""", {"ids": drive_ids})
     return {r["id"]: r for r in found.iter_rows(named=True)}
+
+
+# --- what a drive yielded ------------------------------------------------------------------------------
+
+# A drive's funnel: stage code → its label. "registered" is everyone with an application at the drive;
+# each later step counts the people whose application there reached that stage (an exit after it —
+# 未通过, 放弃 — does not undo having reached it).
+FUNNEL = {"registered": "报名", "applied": "投递", "interviewing": "面试", "intent": "签约意向", "signed": "签约",
+          "arrived": "到岗"}
+_RANKS = {"registered": 0, "applied": 3, "interviewing": 4, "intent": 5, "signed": 7, "arrived": 8}
+
+
+def funnel(cur: Cursor, actor: User, drive_id: int) -> pl.DataFrame:
+    """Per employer at the drive (and a 合计 row, employer_id null): people at each FUNNEL step, and
+    the conversion from each step to the next (share, 0–1). Merged records count as their survivor."""
+    require(actor, Action.READ_PROGRAMMES)
+    steps = ", ".join(f"count(distinct r.person) filter (where r.top >= {rank}) as {code}"
+                      for code, rank in _RANKS.items())
+    found = frame(cur, f"""
+        with apps as (
+            select a.id, a.employer_id, coalesce(c.merged_into, c.id) as person
+            from application a join candidate c on c.id = a.candidate_id
+            where a.drive_id = $d
+        ), reached as (
+            select p.employer_id, p.person, coalesce(max(s.rank) filter (where not s.is_exit), 0) as top
+            from apps p left join stage_event e on e.application_id = p.id left join stage s on s.code = e.to_stage
+            group by 1, 2
+        )
+        select r.employer_id, {steps} from reached r group by grouping sets ((r.employer_id), ())""",
+                  {"d": drive_id})
+    names = frame(cur, "select id as employer_id, name as employer from employer where id in"
+                       " (select employer_id from drive_employer where drive_id = $d union"
+                       "  select employer_id from application where drive_id = $d)", {"d": drive_id})
+    table = (names.join(found, on="employer_id", how="full", coalesce=True)
+             .with_columns(pl.when(pl.col("employer_id").is_null()).then(pl.lit("合计"))
+                           .otherwise(pl.col("employer")).alias("employer"))
+             .with_columns(pl.col(code).fill_null(0).cast(pl.Int64) for code in FUNNEL)
+             .sort(pl.col("employer_id").is_null(), pl.col("registered"), descending=[False, True]))
+    codes = list(FUNNEL)
+    return table.with_columns(
+        (pl.col(b) / pl.col(a)).fill_nan(None).alias(f"{a}_to_{b}") for a, b in zip(codes, codes[1:]))
+
+
+def rollup(cur: Cursor, actor: User, year: int, *, programme: str | None = None) -> pl.DataFrame:
+    """Per drive held in `year` (of `programme`, all when None; cancelled ones left out): university,
+    employers, positions offered, people registered, intents (签约意向 or later), signed, arrived —
+    the figures the city reports, drive by drive (their distinct totals are `rollup_totals`)."""
+    require(actor, Action.READ_PROGRAMMES)
+    return frame(cur, """
+        with d as (
+            select d.id, d.title, d.held_on, d.programme, u.name as university, d.university_id
+            from campus_drive d join university u on u.id = d.university_id
+            where d.status <> 'cancelled' and year(d.held_on) = $year and ($programme is null or d.programme = $programme)
+        ), people as (
+            select a.drive_id, coalesce(c.merged_into, c.id) as person,
+                   coalesce(max(s.rank) filter (where not s.is_exit), 0) as top
+            from application a join candidate c on c.id = a.candidate_id
+            left join stage_event e on e.application_id = a.id left join stage s on s.code = e.to_stage
+            where a.drive_id in (select id from d) group by 1, 2
+        )
+        select d.id, d.title, d.held_on, d.university,
+               (select count(*) from drive_employer de where de.drive_id = d.id) as employers,
+               (select coalesce(sum(positions_offered), 0) from drive_employer de where de.drive_id = d.id) as positions,
+               count(p.person) as registered, count(p.person) filter (where p.top >= 5) as intents,
+               count(p.person) filter (where p.top >= 7) as signed, count(p.person) filter (where p.top >= 8) as arrived
+        from d left join people p on p.drive_id = d.id
+        group by d.id, d.title, d.held_on, d.university order by d.held_on, d.id""",
+                 {"year": year, "programme": programme})
+
+
+def rollup_totals(cur: Cursor, actor: User, year: int, *, programme: str | None = None) -> dict[str, int]:
+    """The programme's year as the city reports it: drives, distinct employers and universities,
+    positions offered, and distinct people at 签约意向 or later, signed, arrived."""
+    require(actor, Action.READ_PROGRAMMES)
+    found = frame(cur, """
+        with d as (
+            select id, university_id from campus_drive
+            where status <> 'cancelled' and year(held_on) = $year and ($programme is null or programme = $programme)
+        ), people as (
+            select coalesce(c.merged_into, c.id) as person, coalesce(max(s.rank) filter (where not s.is_exit), 0) as top
+            from application a join candidate c on c.id = a.candidate_id
+            left join stage_event e on e.application_id = a.id left join stage s on s.code = e.to_stage
+            where a.drive_id in (select id from d) group by 1
+        )
+        select (select count(*) from d) as drives,
+               (select count(distinct employer_id) from drive_employer where drive_id in (select id from d)) as employers,
+               (select count(distinct university_id) from d) as universities,
+               (select coalesce(sum(positions_offered), 0) from drive_employer where drive_id in (select id from d)) as positions,
+               (select count(*) from people where top >= 5) as intents,
+               (select count(*) from people where top >= 7) as signed,
+               (select count(*) from people where top >= 8) as arrived""", {"year": year, "programme": programme})
+    return {k: int(v) for k, v in found.row(0, named=True).items()}
+
+
+def people(cur: Cursor, actor: User, drive_ids: list[int], *, reached: str = "registered", offset: int = 0,
+           limit: int = 50) -> pl.DataFrame:
+    """The people behind a figure: those whose application at one of the drives reached `reached` (a
+    FUNNEL code), 50 a page, contacts masked as the actor must see them (db/candidates.mask_frame)."""
+    from db.candidates import mask_frame
+
+    require(actor, Action.READ_PROGRAMMES)
+    if reached not in _RANKS:
+        raise ValidationError(f"未知的阶段：{reached}。")
+    found = frame(cur, """
+        with people as (
+            select coalesce(c.merged_into, c.id) as person, max(s.rank) filter (where not s.is_exit) as top
+            from application a join candidate c on c.id = a.candidate_id
+            left join stage_event e on e.application_id = a.id left join stage s on s.code = e.to_stage
+            where a.drive_id in (select unnest($ids)) group by 1
+        )
+        select c.id, c.name, c.mobile, c.email, c.enclave_id, coalesce(u.name, c.university_raw) as university,
+               c.degree, st.label as reached
+        from people p join candidate c on c.id = p.person left join university u on u.id = c.university_id
+        left join stage st on st.rank = p.top
+        where coalesce(p.top, 0) >= $rank
+        order by p.top desc nulls last, c.id limit $limit offset $offset""",
+                  {"ids": drive_ids, "rank": _RANKS[reached], "limit": limit, "offset": offset})
+    return mask_frame(found, actor)

@@ -185,8 +185,12 @@ def _where(register: Register, text: str, filters: Mapping[str, Any], active_onl
             continue
         if name not in register.columns:
             raise TypeError(f"unknown filter {name!r} for {register.table}")
-        clauses.append(f"r.{name} = $f{i}")
-        params[f"f{i}"] = value
+        if isinstance(value, tuple):            # (first, last): a range, both ends included
+            clauses.append(f"r.{name} between $f{i}a and $f{i}b")
+            params[f"f{i}a"], params[f"f{i}b"] = value
+        else:
+            clauses.append(f"r.{name} = $f{i}")
+            params[f"f{i}"] = value
     if active_only and register.active_column:
         clauses.append(f"r.{register.active_column}")
     return " and ".join(clauses), params
