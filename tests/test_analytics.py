@@ -43,7 +43,8 @@ def test_merged_records_do_not_count_but_anonymised_people_do(cur: duckdb.DuckDB
 def test_leaving_later_does_not_undo_a_hire(cur: duckdb.DuckDBPyConnection) -> None:
     person = f.candidate(cur, "戊")
     app = f.hire(cur, person, D(2025, 4, 1, 10))
-    cur.execute("insert into stage_event values (nextval('seq_stage_event'), ?, ?, 'arrived', 'withdrawn', ?, 'x', '离职')",
+    cur.execute("insert into stage_event (id, application_id, candidate_id, from_stage, to_stage, occurred_at, actor, note)"
+                " values (nextval('seq_stage_event'), ?, ?, 'arrived', 'withdrawn', ?, 'x', '离职')",
                 [app, person, D(2025, 10, 1)])
     assert analytics.hires_by_category(cur, SYSTEM, 2025)["young_graduate"] == 1
 

@@ -36,8 +36,10 @@ def test_an_upgraded_database_keeps_its_rows_and_loses_only_the_foreign_keys(tmp
     columns = {t: definition(old, t) for t in REBUILT}
     data = {t: old.execute(f"select * from {t}").fetchall() for t in REBUILT}
     assert migrate.migrate(old)[0] == rebuild.version
-    assert {t: definition(old, t) for t in REBUILT} == columns
-    assert {t: old.execute(f"select * from {t}").fetchall() for t in REBUILT} == data
+    # Later migrations may add columns (011: stage_event.recorded_at); those that were there stay as they were.
+    assert {t: definition(old, t)[: len(columns[t])] for t in REBUILT} == columns
+    kept = {t: ", ".join(c[0] for c in columns[t]) for t in REBUILT}
+    assert {t: old.execute(f"select {kept[t]} from {t}").fetchall() for t in REBUILT} == data
     referencing = {r[0] for r in old.execute(
         "select distinct table_name from duckdb_constraints() where constraint_type = 'FOREIGN KEY'").fetchall()}
     assert not referencing & set(REBUILT)
@@ -64,7 +66,8 @@ def test_every_channel_code_is_accepted(cur: duckdb.DuckDBPyConnection) -> None:
 
 def test_an_application_and_its_history_are_deleted_in_one_transaction(cur: duckdb.DuckDBPyConnection) -> None:
     cur.execute("insert into application (id, candidate_id, stage, created_at, updated_at) values (1, 1, 'applied', now(), now())")
-    cur.execute("insert into stage_event values (1, 1, 1, null, 'applied', now(), 'hr', null)")
+    cur.execute("insert into stage_event (id, application_id, candidate_id, from_stage, to_stage, occurred_at, actor,"
+                " note) values (1, 1, 1, null, 'applied', now(), 'hr', null)")
     cur.execute("begin")
     cur.execute("delete from stage_event where application_id = 1")
     cur.execute("delete from application where id = 1")
