@@ -42,6 +42,7 @@ SCREENS: tuple[Screen, ...] = (
     Screen("programme_employers.py", "企业与岗位", ":material/factory:", "项目管理", EVERYONE),
     Screen("programme_agreements.py", "院校协议", ":material/handshake:", "项目管理", EVERYONE),
     Screen("programme_drives.py", "校园招聘", ":material/school:", "项目管理", EVERYONE),
+    Screen("programme_events.py", "人才活动", ":material/event:", "项目管理", EVERYONE),
     Screen("programme_co_supervision.py", "联合培养", ":material/supervisor_account:", "项目管理", EVERYONE),
     Screen("programme_appointments.py", "科技副总·柔性引进", ":material/workspace_premium:", "项目管理", EVERYONE),
     Screen("programme_declarations.py", "人才项目申报", ":material/military_tech:", "项目管理", EVERYONE),
@@ -72,4 +73,9 @@ def navigation(role: str) -> dict[str, list[st.Page]]:
 
 
 def login_navigation() -> list[st.Page]:
-    return [st.Page(HERE / "login.py", title="登录", icon=":material/login:", default=True)]
+    """What a visitor without a session can reach: the login page — and, hidden, every screen's address,
+    so a shared link (/candidate?id=5) opens its screen after login instead of Streamlit's English
+    "Page not found". Each screen's gate shows the login form first; nothing of the screen runs before."""
+    hidden = [st.Page(HERE / s.file, title=s.title, url_path=s.url_path, visibility="hidden")
+              for s in SCREENS if not s.default]
+    return [st.Page(HERE / "login.py", title="登录", icon=":material/login:", default=True), *hidden]

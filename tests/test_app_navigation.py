@@ -82,3 +82,26 @@ def test_the_test_can_open_a_screen_by_url(app, demo_db: Path) -> None:  # type:
     at = login(app(demo_db), "admin")
     request_url_path(at, "admin_audit")
     assert "审计日志" in [t.value for t in at.title]
+
+
+def test_a_shared_link_opens_its_screen_after_login(app, demo_db: Path) -> None:  # type: ignore[no-untyped-def]
+    """Logged out, /candidate?id=… used to be Streamlit's English "Page not found" and, after login,
+    总览: every screen's address is known before login, and its gate asks for the login first."""
+    import duckdb
+
+    from tests.helpers import button, shown
+
+    conn = duckdb.connect(str(demo_db), read_only=True)
+    person, name = conn.execute("select id, name from candidate where merged_into is null order by id limit 1").fetchall()[0]
+    conn.close()
+    at = app(demo_db)
+    at.query_params["id"] = str(person)
+    request_url_path(at, "candidate")
+    assert not at.exception
+    assert [t.value for t in at.title] == ["飞地招才 CRM"]                 # the login form, nothing of the screen
+    inputs = {t.label: t for t in at.text_input}
+    inputs["用户名"].input("manager")
+    inputs["密码"].input("pinghu2025")
+    button(at, "登录").click()
+    at.run()
+    assert [shown(t.value) for t in at.title] == [name]
