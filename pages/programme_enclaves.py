@@ -4,7 +4,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from db import clock
+from db import analytics
 from db.enums import DriveStatus
 from db.programmes import enclaves
 from pages import _register as reg
@@ -24,7 +24,8 @@ if row is None:
 
 reg.heading(f"{row['name']}（{row['code']}）")
 reg.details(REG, row)
-year = st.selectbox("年度", list(range(clock.today().year, clock.today().year - 6, -1)), key="enclave_year",
+years = analytics.years(cur, user)
+year = st.selectbox("年度", years, index=years.index(analytics.default_year(cur, user)), key="enclave_year",
                     format_func=lambda y: f"{y} 年")
 view = enclaves.detail(cur, user, row["id"], year)
 left, right = st.columns(2)
