@@ -31,7 +31,7 @@ year = st.selectbox("年度", list(range(this_year + 1, this_year - 6, -1)), ind
 grid = targets.grid(cur, user, year)
 for warning in targets.over_city(cur, user, year):
     st.warning(md(warning) + "（只作提示：各飞地可以设置高于全市分解数的目标。）")
-columns = {"scope": st.column_config.TextColumn("范围", disabled=True),
+columns = {"scope": st.column_config.TextColumn("范围", disabled=True, width="medium", pinned=True),
            **{m: st.column_config.NumberColumn(label, step=1, format="%d") for m, label in targets.METRICS.items()}}
 st.caption("人才类别的目标按当年到岗人数考核；空白表示未设目标。")
 if not reg.may_edit(user):
@@ -39,7 +39,8 @@ if not reg.may_edit(user):
     st.stop()
 
 edited = st.data_editor(grid.drop("enclave_id"), column_config=columns, hide_index=True, width="stretch",
-                        num_rows="fixed", key=f"targets_grid_{year}", placeholder="—")
+                        num_rows="fixed", key=f"targets_grid_{year}", placeholder="—",
+                        height=36 * (grid.height + 1) + 3)       # every scope visible, no inner scrolling
 left, right = st.columns(2)
 if left.button("保存目标", type="primary", key="targets_save"):
     after = edited if isinstance(edited, pl.DataFrame) else pl.DataFrame(edited)
