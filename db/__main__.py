@@ -66,6 +66,7 @@ def _report(path: Path, args: argparse.Namespace) -> int:
         "tech_vp": "科技副总（名）", "flexible_high_level": "柔性引进高层次人才（名）", "enclaves": "人才飞地（个）",
         "agreement_universities": "合作高校（所）", "declaration_applicants_national": "国家级人才项目申报（人）",
         "declaration_batches_national": "国家级申报批次（批）", "declaration_applicants_provincial": "省级人才项目申报（人）",
+        "talent_classes": "产业人才班（期）", "talent_class_trainees": "产业人才班学员（人）", "matching_events": "产才对接活动（场）",
     }
     print(f"{args.year} 年度核心指标")
     for key, value in figures.as_dict().items():

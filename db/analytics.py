@@ -14,7 +14,7 @@ import polars as pl
 from db import clock
 from db.enums import PIPELINE, AgreementStatus, Level, Stage, TalentCategory
 from db.permissions import Action, User, require, scope_enclave
-from db.programmes import declarations
+from db.programmes import declarations, events
 from db.sql import Cursor, frame, rows, scalar, year_bounds
 
 EXPIRING_WITHIN = timedelta(days=90)
@@ -41,6 +41,9 @@ class Headline:
     declaration_applicants_national: int = 0
     declaration_batches_national: int = 0
     declaration_applicants_provincial: int = 0
+    talent_classes: int = 0
+    talent_class_trainees: int = 0
+    matching_events: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -187,13 +190,26 @@ def declaration_figures(cur: Cursor, actor: User, year: int) -> dict[str, int]:
             "declaration_applicants_provincial": int(provincial.get("applicants", 0))}
 
 
+def event_figures(cur: Cursor, actor: User, year: int) -> dict[str, int]:
+    """Talent events starting in `year` as the city reports them ("产业人才班12期、学员700余人，产才对接
+    活动7场"), counted by events.summary — the 人才活动 screen's function: events not deactivated, and
+    trainees as distinct people across all of the year's classes. Events name no enclave, so these are
+    the city's figures whatever the actor's scope."""
+    _scope(actor)
+    by_kind = {r["kind"]: r for r in events.summary(cur, actor, year).iter_rows(named=True)}
+    classes, matching = by_kind[events.EventKind.TALENT_CLASS], by_kind[events.EventKind.MATCHING]
+    return {"talent_classes": int(classes["events"]), "talent_class_trainees": int(classes["attendees"]),
+            "matching_events": int(matching["events"])}
+
+
 def headline(cur: Cursor, actor: User, year: int) -> Headline:
     return _headline(hires_by_category(cur, actor, year), drive_figures(cur, actor, year),
-                     programme_figures(cur, actor, year), declaration_figures(cur, actor, year))
+                     programme_figures(cur, actor, year), declaration_figures(cur, actor, year),
+                     event_figures(cur, actor, year))
 
 
 def _headline(hires: dict[str, int], drives: dict[str, int], programmes: dict[str, int],
-              declared: dict[str, int]) -> Headline:
+              declared: dict[str, int], held: dict[str, int]) -> Headline:
     return Headline(
         hires_young_phd=hires[TalentCategory.YOUNG_PHD],
         hires_young_graduate=hires[TalentCategory.YOUNG_GRADUATE],
@@ -204,6 +220,7 @@ def _headline(hires: dict[str, int], drives: dict[str, int], programmes: dict[st
         drive_intents=drives["drive_intents"],
         **programmes,
         **declared,
+        **held,
     )
 
 
@@ -377,7 +394,8 @@ def overview(cur: Cursor, actor: User, year: int) -> Overview:
     enclaves = by_enclave(cur, actor, year).with_columns(
         (pl.col("hires") / pl.col("target")).fill_nan(None).alias("progress"))
     return Overview(
-        headline=_headline(hires, drives, programme_figures(cur, actor, year), declaration_figures(cur, actor, year)),
+        headline=_headline(hires, drives, programme_figures(cur, actor, year), declaration_figures(cur, actor, year),
+                           event_figures(cur, actor, year)),
         hires=hires,
         targets=targets(cur, actor, year),
         drives=drives,

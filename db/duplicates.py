@@ -147,8 +147,9 @@ def side_by_side(cur: Cursor, actor: User, a: int, b: int) -> pl.DataFrame:
 def merge(cur: Cursor, actor: User, survivor_id: int, merged_id: int, *, take_from_merged: set[str],
           versions: tuple[int, int]) -> None:
     """Merge `merged_id` into `survivor_id`: the survivor takes the listed fields from the other
-    record, gets its applications, stage history, activities, co-supervision and tags; the other
-    record points at the survivor and stops counting. Both must be unchanged since `versions`."""
+    record, gets its applications, stage history, activities, co-supervision, tags and event
+    attendances; the other record points at the survivor and stops counting. Both must be unchanged
+    since `versions`."""
     if survivor_id == merged_id:
         raise ValidationError("不能把候选人与自己合并。")
     for candidate_id in (survivor_id, merged_id):
@@ -178,6 +179,12 @@ def merge(cur: Cursor, actor: User, survivor_id: int, merged_id: int, *, take_fr
         cur.execute("insert into candidate_tag select $s, tag from candidate_tag where candidate_id = $m"
                     " on conflict do nothing", {"s": survivor_id, "m": merged_id})
         cur.execute("delete from candidate_tag where candidate_id = $m", {"m": merged_id})
+        # Attendances are keyed by (event, person): move those the survivor lacks, drop the rest.
+        # (Not an UPDATE of the key column, which DuckDB runs as delete+insert against the key.)
+        cur.execute("insert into event_attendee (event_id, candidate_id, added_at, added_by, source)"
+                    " select event_id, $s, added_at, added_by, source from event_attendee where candidate_id = $m"
+                    " on conflict do nothing", {"s": survivor_id, "m": merged_id})
+        cur.execute("delete from event_attendee where candidate_id = $m", {"m": merged_id})
         cur.execute("update candidate set merged_into = $s, updated_at = $now, updated_by = $u, version = version + 1"
                     " where id = $m", {"s": survivor_id, "now": now, "u": actor.username, "m": merged_id})
         audit.record(cur, actor, "merge", entity="candidate", entity_id=survivor_id,

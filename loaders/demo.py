@@ -67,10 +67,11 @@ def generate(cur: Cursor, *, scale: int = 1, seed: int = 2025, progress: Progres
         bulk.insert(cur, "stage_event", stage_events.with_columns(pl.from_epoch("occurred_at", time_unit="s")))
         bulk.insert(cur, "retention_check", checks)
         bulk.insert(cur, "activity", _activities(rng, people))
-        say("联合培养、科技副总与柔性引进、年度目标、人才项目申报……")
+        say("联合培养、科技副总与柔性引进、年度目标、人才项目申报、人才活动……")
         co_counts = _co_supervision(cur, rng, world)
         demo_programmes.appointments_and_targets(cur, rng, world, scale)
         demo_programmes.declarations(cur, rng, world)
+        demo_programmes.talent_events(cur, rng, world)
         audit.record(cur, SYSTEM, "create", entity="demo", detail=f"载入演示数据：规模 ×{scale}，随机种子 {seed}")
     return DemoSummary(scale, seed, people.height + co_counts[0], apps.height + co_counts[1],
                        stage_events.height + co_counts[2], time.perf_counter() - started)

@@ -22,6 +22,9 @@ REPORTED = {
     "hires_young_graduate": 9645,
     "hires_high_skill": 1304,
     "declaration_applicants_national": 165,   # two batches: DECLARATION_BATCHES
+    "talent_classes": 12,
+    "talent_class_trainees": 736,   # "700+ trainees": the demo's exact number (TALENT_CLASSES' new trainees)
+    "matching_events": 7,
 }
 # Talent-programme declarations (人才项目申报) of DEMO_YEAR: applicants per level, distinct people
 # (db/programmes/declarations.figures: someone not selected in one batch who applies again in the next
@@ -168,3 +171,36 @@ INSTITUTES = ("中国科学院宁波材料技术与工程研究所", "中国科�
               "中国航天科技集团第八研究院", "浙江清华长三角研究院", "之江实验室", "中国电子科技集团第三十二研究所")
 PROJECT_TOPICS = ("轻量化复合材料结构设计", "新能源汽车电驱系统可靠性", "工业视觉缺陷检测", "激光焊接工艺优化",
                   "光纤传感器封装", "航空紧固件疲劳寿命", "高分子膜材料改性", "智能产线数字孪生")
+
+
+# 产业人才班 of DEMO_YEAR (db/programmes/events.py), "12 classes, 700+ trainees": industry, phase, starts on,
+# days, new trainees, trainees back from the industry's previous class, partner university, capacity. The
+# new trainees add up to REPORTED["talent_class_trainees"] (distinct people: someone back counts once).
+TALENT_CLASSES = (
+    ("汽车零部件", 1, date(2025, 3, 10), 10, 68, 0, "嘉兴职业技术学院", 70),
+    ("新材料", 1, date(2025, 3, 24), 14, 62, 0, "嘉兴大学", 60),
+    ("人工智能", 1, date(2025, 4, 14), 21, 55, 0, "浙江工业大学", 60),
+    ("光电", 1, date(2025, 5, 12), 10, 58, 0, "中国计量大学", 60),
+    ("装备制造", 1, date(2025, 5, 26), 28, 72, 0, "浙江机电职业技术学院", 80),
+    ("生物医药", 1, date(2025, 6, 16), 14, 50, 0, "浙江理工大学", 50),
+    ("航空航天", 1, date(2025, 7, 7), 10, 48, 0, None, 50),
+    ("数字经济", 1, date(2025, 7, 21), 14, 64, 0, "嘉兴南湖学院", 60),
+    ("汽车零部件", 2, date(2025, 9, 8), 10, 66, 3, "嘉兴职业技术学院", 70),
+    ("新材料", 2, date(2025, 9, 22), 14, 60, 2, "嘉兴大学", 60),
+    ("人工智能", 2, date(2025, 10, 20), 21, 58, 2, "浙江工业大学", 60),
+    ("装备制造", 2, date(2025, 11, 10), 28, 75, 2, "嘉兴南洋职业技术学院", 80),
+)
+TALENT_CLASS_PLACES = ("平湖市技师学院", "平湖经济技术开发区人才服务中心", "独山港经济开发区人才驿站", "张江长三角科技城平湖园")
+TALENT_CLASS_ORGANISER = "平湖市人力资源和社会保障局、平湖市委人才办"
+# 产才对接活动 "星耀南湖·菁英荟": session, date, place, partner university, capacity, attendees.
+MATCHING_EVENTS = (
+    (1, date(2025, 3, 29), "平湖市人才发展中心", None, 150, 118),
+    (2, date(2025, 4, 26), "平湖（上海张江）人才飞地", "同济大学", 120, 96),
+    (3, date(2025, 5, 24), "平湖（杭州）人才飞地", "浙江大学", 150, 134),
+    (4, date(2025, 6, 21), "平湖市人才发展中心", None, 200, 152),
+    (5, date(2025, 9, 20), "平湖（南京）人才飞地", None, 120, 88),
+    (6, date(2025, 10, 25), "平湖市人才发展中心", "嘉兴大学", 150, 126),
+    (7, date(2025, 11, 22), "平湖（成都）人才飞地", None, 120, 91),
+)
+MATCHING_EVENT_NAME = "星耀南湖·菁英荟"
+MATCHING_EVENT_ORGANISER = "平湖市委人才办、平湖市科技局"

@@ -1,6 +1,6 @@
 """Demo programme entities, fixed whatever the scale: enclaves, users, employers, agreements, drives,
-appointments, targets, declarations — each row written by its register's own command (db/programmes/)
-as the SYSTEM actor, so generating the demo exercises the commands screens and workbooks use."""
+appointments, targets, declarations, talent events — each row written by its register's own command
+(db/programmes/) as the SYSTEM actor, so generating the demo exercises the commands screens and workbooks use."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -20,6 +20,7 @@ from db.programmes import declarations as db_declarations
 from db.programmes import drives as db_drives
 from db.programmes import employers as db_employers
 from db.programmes import enclaves as db_enclaves
+from db.programmes import events as db_events
 from db.programmes import register, targets
 from db.programmes.register import Register
 from db.sql import Cursor, frame, reserve_ids
@@ -323,3 +324,62 @@ def _unique_names(rng: np.random.Generator, n: int, *, taken: set[str]) -> list[
                 seen.add(name)
                 names.append(name)
     return names
+
+
+def talent_events(cur: Cursor, rng: np.random.Generator, world: World) -> None:
+    """The year's 产业人才班 and 星耀南湖·菁英荟 (cat.TALENT_CLASSES, cat.MATCHING_EVENTS), with their partner
+    employers and attendees drawn from the demo's people: a class's trainees are young graduates (大专,
+    本科) and skilled workers whose first application went to a company of the class's industry around
+    the class's time; a matching event's are graduates (本科, 硕士), PhDs above all. Some had applied before
+    they came, most after — so each event's conversion (events.conversion) is its own. One add_attendees
+    call per event."""
+    if sum(c[4] for c in cat.TALENT_CLASSES) != cat.REPORTED["talent_class_trainees"]:
+        raise ValueError("demo_catalogue: TALENT_CLASSES' new trainees do not add up to talent_class_trainees")
+    people = frame(cur, """
+        select c.id, c.talent_category as category, c.degree, arg_min(e.industry, a.created_at) as industry,
+               cast(min(a.created_at) as date) as first_applied
+        from candidate c join application a on a.candidate_id = c.id join employer e on e.id = a.employer_id
+        where c.merged_into is null and c.deleted_at is null
+        group by c.id, c.talent_category, c.degree order by c.id""")
+    school = dict(zip(world.universities["name"], world.universities["id"]))
+    employers_of = {k[0]: g["id"].to_numpy() for k, g in world.employers.group_by("industry", maintain_order=True)}
+    rows: list[dict[str, Any]] = []
+    lists: list[list[int]] = []
+    partners: list[list[int]] = []
+
+    def around(pool: pl.DataFrame, day: date, before: int, after: int) -> pl.DataFrame:
+        return pool.filter(pl.col("first_applied").is_between(day - timedelta(days=before), day + timedelta(days=after)))
+
+    trainees = people.filter(pl.col("category").is_in(["young_graduate", "high_skill"])
+                             & (pl.col("degree").is_null() | pl.col("degree").is_in(["大专", "本科"])))
+    taken: set[int] = set()
+    previous: dict[str, np.ndarray] = {}
+    for industry, phase, starts_on, days, new, back, university, capacity in cat.TALENT_CLASSES:
+        near = around(trainees.filter(pl.col("industry") == industry), starts_on, 60, 150)
+        near = near.filter(~pl.col("id").is_in(list(taken)))
+        picked = near["id"].to_numpy()[np.sort(rng.choice(near.height, size=new, replace=False))]
+        returning = rng.choice(previous[industry], size=back, replace=False) if back else np.array([], dtype=np.int64)
+        taken |= set(picked.tolist())
+        previous[industry] = picked
+        rows.append({"name": f"{cat.DEMO_YEAR} {industry}产业人才班（第{'一二三四'[phase - 1]}期）", "kind": "talent_class",
+                     "starts_on": starts_on, "ends_on": starts_on + timedelta(days=days - 1),
+                     "place": str(rng.choice(cat.TALENT_CLASS_PLACES)), "organiser": cat.TALENT_CLASS_ORGANISER,
+                     "industry": industry, "university_id": school.get(university), "capacity": capacity})
+        lists.append([*picked.tolist(), *returning.tolist()])
+        partners.append(rng.choice(employers_of[industry], size=int(rng.integers(3, 6)), replace=False).tolist())
+
+    graduates = people.filter(((pl.col("category") == "young_graduate") & pl.col("degree").is_in(["本科", "硕士"]))
+                              | pl.col("category").is_in(["young_phd", "high_level"]))
+    for session, held_on, place, university, capacity, n in cat.MATCHING_EVENTS:
+        near = around(graduates, held_on, 45, 120)
+        weight = np.where(near["degree"].is_in(["博士", "博士后"]).to_numpy(), 8.0, 1.0)
+        picked = near["id"].to_numpy()[np.sort(rng.choice(near.height, size=n, replace=False, p=weight / weight.sum()))]
+        rows.append({"name": f"{cat.MATCHING_EVENT_NAME} 第{session}场", "kind": "matching", "starts_on": held_on,
+                     "place": place, "organiser": cat.MATCHING_EVENT_ORGANISER, "university_id": school.get(university),
+                     "capacity": capacity})
+        lists.append(picked.tolist())
+        partners.append(rng.choice(world.employers["id"].to_numpy(), size=int(rng.integers(8, 15)), replace=False).tolist())
+
+    for event_id, attendees, employer_ids in zip(create_rows(cur, db_events.REGISTER, rows), lists, partners):
+        db_events.set_employers(cur, SYSTEM, event_id, employer_ids)
+        db_events.add_attendees(cur, SYSTEM, event_id, attendees, source="list")

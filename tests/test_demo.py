@@ -23,10 +23,12 @@ REPORTED_2025 = {
     "flexible_high_level": 46, "enclaves": 12,
     "declaration_applicants_national": 165, "declaration_batches_national": 2,   # "国家级申报两批次165人"
     "declaration_applicants_provincial": 218,   # not reported by the city: the demo's choice (demo_catalogue)
+    "talent_classes": 12, "matching_events": 7,   # "12 industry talent classes, 7 matching events"
+    "talent_class_trainees": 736,   # "700+ trainees": the demo's exact number (demo_catalogue.TALENT_CLASSES)
 }
 # Programme registers the demo fills through their create command, one audit entry per row.
 CREATED_BY_COMMAND = ("enclave", "employer", "position", "agreement", "campus_drive", "co_supervision", "appointment",
-                      "declaration")
+                      "declaration", "talent_event")
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +56,8 @@ def test_report_cli_prints_exactly_the_pinned_keys(demo_db: Path) -> None:
                              "drive_universities", "drive_positions", "drive_intents", "co_supervised", "tech_vp",
                              "flexible_high_level", "enclaves", "agreement_universities",
                              "declaration_applicants_national", "declaration_batches_national",
-                             "declaration_applicants_provincial"]
+                             "declaration_applicants_provincial", "talent_classes", "talent_class_trainees",
+                             "matching_events"]
     assert {k: figures[k] for k in REPORTED_2025} == REPORTED_2025
 
 
@@ -102,6 +105,40 @@ def test_declarations_count_people_once_per_level(demo_read: duckdb.DuckDBPyConn
                           where a.candidate_id = c.id and a.employer_id = d.employer_id and e.to_stage = 'arrived')
     """).fetchall()[0][0]
     assert strays == 0
+
+
+def test_talent_events_are_made_by_their_commands_from_the_demos_people(demo_read: duckdb.DuckDBPyConnection) -> None:
+    def one(query: str) -> tuple:
+        return demo_read.execute(query).fetchall()[0]
+
+    # One add_attendees and one set_employers per event: each one audit entry about the event.
+    assert one("select count(*), count(distinct event_id) from event_attendee x join talent_event e on e.id = x.event_id"
+               " where e.kind = 'talent_class'") == (745, 12)       # 9 trainees came back for a second class
+    assert one("select count(*) from audit_log where entity = 'talent_event' and detail like '添加参加人员%'") == (19,)
+    assert one("select count(*) from audit_log where entity = 'talent_event' and detail like '合作企业%'") == (19,)
+    assert one("select count(distinct event_id) from event_employer") == (19,)
+    # Trainees are young graduates (大专, 本科) and skilled workers who applied to a company of the class's
+    # industry first; matching events bring graduates (本科, 硕士) and PhDs.
+    strays = one("""
+        with first_employer as (
+            select a.candidate_id, arg_min(m.industry, a.created_at) as industry
+            from application a join employer m on m.id = a.employer_id group by 1)
+        select count(*) filter (where e.kind = 'talent_class' and (c.talent_category not in ('young_graduate', 'high_skill')
+                                 or c.degree not in ('大专', '本科') or f.industry <> e.industry)),
+               count(*) filter (where e.kind = 'matching' and c.degree not in ('本科', '硕士', '博士', '博士后'))
+        from event_attendee x join talent_event e on e.id = x.event_id join candidate c on c.id = x.candidate_id
+        join first_employer f on f.candidate_id = c.id""")
+    assert strays == (0, 0)
+    # What attending led to differs from event to event, and an application from before an event is
+    # there to be left out.
+    from db.programmes import events
+
+    ids = [r[0] for r in demo_read.execute("select id from talent_event order by id").fetchall()]
+    found = [events.conversion(demo_read, SYSTEM, i) for i in ids]
+    assert all(c.attendees > c.applied > c.intents >= c.arrived for c in found)
+    assert sum(c.arrived for c in found) > 50 and len({round(c.rate("applied"), 2) for c in found}) > 10
+    assert one("""select count(*) from event_attendee x join talent_event e on e.id = x.event_id
+                  join application a on a.candidate_id = x.candidate_id where a.created_at < e.starts_on""")[0] > 100
 
 
 def test_co_supervision_milestones_are_dates_in_order(demo_read: duckdb.DuckDBPyConnection) -> None:

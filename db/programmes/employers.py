@@ -82,6 +82,7 @@ REGISTER = Register(
         Reference("co_supervision", "outcome_employer_id", "名联合培养学生（就业去向）"),
         Reference("appointment", "employer_id", "名科技副总/柔性引进人才"),
         Reference("declaration", "employer_id", "份人才项目申报"),
+        Reference("event_employer", "employer_id", "场人才活动"),
     ),
     check=_check,
     natural_key=("credit_code", "name"),
