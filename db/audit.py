@@ -18,6 +18,7 @@ ACTION_LABELS = {
     "import": "导入", "undo_import": "撤销导入", "backup": "备份", "password_change": "修改密码",
     "password_reset": "重置密码", "unlock": "解锁账号", "view_unmasked": "查看未脱敏信息",
     "log_activity": "记录沟通", "follow_up": "完成跟进", "retention_check": "留平回访", "restore": "从备份恢复",
+    "commit_signups": "扫码报名入库", "reject_signups": "扫码报名拒绝",
 }
 
 
@@ -27,7 +28,7 @@ ENTITY_LABELS = {
     "candidate": "候选人", "application": "投递", "app_user": "账号", "import_batch": "导入批次", "database": "数据库",
     "enclave": "人才飞地", "employer": "企业", "position": "岗位", "agreement": "院校协议", "campus_drive": "校园招聘",
     "co_supervision": "联合培养", "appointment": "科技副总/柔性引进", "declaration": "人才项目申报", "target": "目标",
-    "registers": "台账导入",
+    "registers": "台账导入", "talent_event": "人才活动",
 }
 # What a field is called on screen, for the readable changes column.
 FIELD_LABELS = {
@@ -44,6 +45,7 @@ FIELD_LABELS = {
     "c": "候选人", "e": "企业", "p": "岗位", "d": "校园招聘", "kind": "方式", "occurred_on": "日期",
     "follow_up_on": "约定跟进", "activity_id": "沟通记录", "m": "回访节点（月）", "on": "回访日期", "employed": "仍在职",
     "pinghu": "仍在平湖", "survivor": "保留记录", "merged": "被合并记录", "skipped": "跳过",
+    "batch_id": "导入批次", "committed": "入库", "consents": "记录授权",
 }
 
 

@@ -5,7 +5,8 @@ What goes: the name (replaced by 已删除#id), contacts and every personal deta
 (school, major, degree, graduation, gender, birth year, consent texts, notes), tags, activity texts,
 notes and reasons on their applications' moves and retention checks, the co-supervision topic, the
 warnings and blank-fills their imported rows left, rejected import rows holding their mobile or
-e-mail, and the personal values earlier audit entries recorded about them (who did what, when, stays).
+e-mail, what they typed into sign-up forms (db/signups.forget), and the personal values earlier
+audit entries recorded about them (who did what, when, stays).
 Records merged into the person are anonymised the same way. What stays: the row itself with its
 talent category, channel, enclave and dates, applications and stage history — what the counts read.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from db import audit, clock
+from db import audit, clock, signups
 from db.candidates import get, require_editable, require_live
 from db.connection import run_in_transaction
 from db.errors import ValidationError
@@ -100,6 +101,7 @@ def _scrub_trail(cur: Cursor, ids: list[int], identifying: list[str]) -> None:
         where r.batch_id = w.batch_id and r.row_number = w.row_number and r.candidate_id in (select unnest($ids))
         """, params)
     rows(cur, "delete from import_fill where candidate_id in (select unnest($ids))", params)
+    signups.forget(cur, ids, [v for v in identifying if "@" in v or v.isdigit() or v.startswith("+")])
     rows(cur, "update duplicate_dismissal set reason = $removed"
                 " where candidate_low in (select unnest($ids)) or candidate_high in (select unnest($ids))", params)
     # Entries about the person or their applications lose the values they recorded.

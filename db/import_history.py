@@ -10,7 +10,7 @@ from db.bulk import frame
 from db.connection import run_in_transaction
 from db.contact_keys import KINDS, key_sql
 from db.errors import DomainError, NotFound, ValidationError
-from db.import_matches import FILLABLE
+from db.import_matches import CONSENT, FILLABLE
 from db.permissions import Action, User, require
 from db.sql import Cursor, rows, scalar
 
@@ -134,7 +134,7 @@ def _revert_fills(cur: Cursor, batch_id: int) -> tuple[int, int]:
     if total == 0:
         return 0, 0
     reverted = 0
-    for f in FILLABLE:      # column names from our own allowlist
+    for f in (*FILLABLE, *CONSENT):      # column names from our own allowlists
         still = f"""c.id in (select candidate_id from import_fill where batch_id = $b and field = '{f}'
                               and value = cast(c.{f} as varchar))"""
         n = int(scalar(cur, f"select count(*) from candidate c where {still}", {"b": batch_id}))

@@ -18,6 +18,8 @@ from db.sql import Cursor, rows
 
 FILLABLE = ("gender", "mobile", "email", "university_id", "university_raw", "college", "major", "degree",
             "graduation_year", "graduation_month")
+# Filled on existing people by a sign-up commit (db/signups.py) where blank, in import_fill like the others.
+CONSENT = ("consent_at", "consent_method", "consent_purpose")
 COMPARED = {"gender": "性别", "mobile": "手机号", "email": "邮箱", "university_id": "学校", "college": "学院",
             "major": "专业", "degree": "学历", "graduation_year": "毕业年份"}
 NOTES = {"row_number": pl.Int32, "field": pl.String, "message": pl.String}

@@ -32,6 +32,8 @@ CHECKS: dict[str, str] = {
         " on a.id = e.application_id where e.candidate_id <> a.candidate_id",
     "application.stage = its last event": "select count(*) from application a join (select application_id,"
         " arg_max(to_stage, id) as last from stage_event group by 1) e on e.application_id = a.id where a.stage <> e.last",
+    "event_attendee on a merged candidate": "select count(*) from event_attendee x join candidate c"
+        " on c.id = x.candidate_id where c.merged_into is not null",
     "retention_check.application_id → application": "select count(*) from retention_check r"
         " where not exists (select 1 from application a where a.id = r.application_id)",
     "activity.candidate_id → candidate": "select count(*) from activity t"
@@ -66,6 +68,12 @@ REFERENCES = (
     ("agreement", "predecessor_id", "agreement"), ("agreement", "owner_id", "app_user"),
     ("campus_drive", "enclave_id", "enclave"), ("declaration", "candidate_id", "candidate"),
     ("declaration", "employer_id", "employer"), ("app_user", "enclave_id", "enclave"),
+    ("talent_event", "university_id", "university"), ("event_employer", "event_id", "talent_event"),
+    ("event_employer", "employer_id", "employer"), ("event_attendee", "event_id", "talent_event"),
+    ("event_attendee", "candidate_id", "candidate"),
+    ("signup_form", "drive_id", "campus_drive"), ("signup_entry", "drive_id", "campus_drive"),
+    ("signup_entry", "batch_id", "import_batch"), ("signup_choice", "entry_id", "signup_entry"),
+    ("signup_choice", "employer_id", "employer"),
 )
 CHECKS |= {
     f"{table}.{column} → {target}": f"select count(*) from {table} x where x.{column} is not null"

@@ -49,6 +49,7 @@ SCREENS: tuple[Screen, ...] = (
     Screen("programme_targets.py", "目标", ":material/flag:", "项目管理", EVERYONE),
     Screen("import_data.py", "导入", ":material/upload_file:", "数据", frozenset({Role.HR, Role.ADMIN})),
     Screen("import_registers.py", "台账导入", ":material/table_view:", "数据", PROGRAMME_EDITORS),
+    Screen("signup_review.py", "扫码报名审核", ":material/fact_check:", "数据", EDITORS),   # recruiters: own enclave's drives
     Screen("admin_users.py", "用户管理", ":material/manage_accounts:", "系统管理", frozenset({Role.ADMIN})),
     Screen("admin_audit.py", "审计日志", ":material/policy:", "系统管理", frozenset({Role.ADMIN})),
     Screen("admin_backup.py", "备份", ":material/backup:", "系统管理", frozenset({Role.ADMIN})),

@@ -10,6 +10,7 @@ import streamlit as st
 from db import clock, import_history
 from db.programmes import drives, register
 from pages import _register as reg
+from pages._signup_panel import signup_panel
 from pages._widgets import cursor, gate, school_picker, show_flash, table
 
 REG = drives.REGISTER
@@ -102,7 +103,10 @@ cols = st.columns(4)
 for col, (label, value, unit) in zip(cols, [("参会企业", figures["employers"], "家"), ("岗位", figures["positions"], "个"),
                                             ("投递", figures["applications"], "条"), ("签约意向", figures["intents"], "人")]):
     col.metric(label, f"{value:,} {unit}")
-funnel_tab, employers_tab, people_tab, batches_tab = st.tabs(["漏斗", "参会企业与岗位", "人员", "导入批次"])
+funnel_tab, employers_tab, people_tab, batches_tab, signup_tab = st.tabs(
+    ["漏斗", "参会企业与岗位", "人员", "导入批次", "扫码报名"])
+with signup_tab:            # 扫码报名: link, QR code, poster, times, counts — all in pages/_signup_panel.py
+    signup_panel(cur, user, row)
 with funnel_tab:
     funnel_view(row["id"])
 with people_tab:

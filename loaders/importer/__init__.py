@@ -38,7 +38,7 @@ from loaders.importer.lookup import Resolver
 from loaders.importer.reader import FileRefused, NotUtf8, Sheet, read, read_file
 
 __all__ = ["FileRefused", "Imported", "Prepared", "References", "StagedFile", "commit", "import_file", "prepare",
-           "references", "staged_file", "write_file"]
+           "prepare_records", "references", "staged_file", "write_file"]
 Progress = Callable[[float, str], None]
 log = logging.getLogger(__name__)
 PREVIEW_COLUMNS = {"row_number": "行号", "name": "姓名", "gender": "性别", "mobile": "手机号", "email": "邮箱",
@@ -150,6 +150,21 @@ def prepare(data: bytes, file_name: str, refs: References, *, overrides: dict[in
             header_row: int | None = None) -> Prepared:
     """Read and check a file without writing anything. Raises FileRefused for files that cannot be imported."""
     sheet = read(data, file_name, header_row=header_row)
+    return _prepared(sheet, refs, file_name, hashlib.sha256(data).hexdigest(), overrides)
+
+
+def prepare_records(records: pl.DataFrame, headers: list[str], refs: References, *, name: str) -> Prepared:
+    """Check records already read, as `prepare` checks a file's: the same mapping of `headers`, the same
+    normalise, validate and dedupe. `records` has text columns c0…cN (cell i under headers[i]) and each
+    record's `row_number` (Int32, as messages and the batch will name it); `name` is what the batch is
+    called, its digest the records' own. (The sign-up commit, loaders/signups.py, reads its entries so.)"""
+    sheet = Sheet("form", None, None, None, 0, list(headers), _body=records)
+    digest = hashlib.sha256(records.write_csv().encode("utf-8")).hexdigest()
+    return _prepared(sheet, refs, name, digest, None)
+
+
+def _prepared(sheet: Sheet, refs: References, file_name: str, sha256: str,
+              overrides: dict[int, str | None] | None) -> Prepared:
     columns = _columns(sheet, overrides)
     normalise = staging.Normaliser(columns, Resolver(refs.universities, refs.employers))
     parts = [normalise(records) for records in sheet.records(staging.BATCH_ROWS)]
@@ -159,7 +174,7 @@ def prepare(data: bytes, file_name: str, refs: References, *, overrides: dict[in
     persons = steps.people(rows)
     warnings = pl.concat([*(kept.warnings for _, kept in parts), steps.merge_warnings(rows, persons)])
     rejects = pl.concat([steps.NO_REJECTS, *(kept.rejects for _, kept in parts)])
-    return Prepared(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), sheet=sheet, columns=columns,
+    return Prepared(file_name=file_name, sha256=sha256, sheet=sheet, columns=columns,
                     rows=rows, people=persons, rejects=rejects,
                     warnings=warnings.sort("row_number", maintain_order=True))
 
