@@ -116,7 +116,7 @@ def build(folder: Path, n: int) -> None:
                    degree, graduation_year, graduation_month, consent_text,
                    timestamp '2025-10-15 10:00:00' + to_seconds(id), session_hash from bench_entries""").fetchall()
         cur.execute("insert into signup_choice select entry_id, employer_id from bench_choices").fetchall()
-    staged = signup_commit.records(signups.for_commit(cur, SYSTEM, drive))
+    staged = signup_commit.records(signups.for_commit(cur, SYSTEM, signups.drive(drive)))
     staged.drop("row_number").rename(dict(zip(staged.columns, signup_commit.HEADERS))).write_csv(folder / "entries.csv")
     cur.execute("checkpoint").fetchall()
     conn.close()
@@ -135,7 +135,7 @@ def probe(side: str, db: Path) -> None:
     cur = conn.cursor()
     started = time.perf_counter()
     if side == "signup":
-        done = signup_commit.commit(cur, SYSTEM, drive)
+        done = signup_commit.commit(cur, SYSTEM, signups.drive(drive))
         counts = f"新增 {done.inserted}，匹配 {done.matched}，重复 {done.duplicate_in_file}，拒绝 {done.rejected}，投递 {done.applications}"
     else:
         _, result = importer.import_file(cur, SYSTEM, db.parent / "entries.csv", drive_id=drive)

@@ -181,8 +181,9 @@ def merge(cur: Cursor, actor: User, survivor_id: int, merged_id: int, *, take_fr
         cur.execute("delete from candidate_tag where candidate_id = $m", {"m": merged_id})
         # Attendances are keyed by (event, person): move those the survivor lacks, drop the rest.
         # (Not an UPDATE of the key column, which DuckDB runs as delete+insert against the key.)
-        cur.execute("insert into event_attendee (event_id, candidate_id, added_at, added_by, source)"
-                    " select event_id, $s, added_at, added_by, source from event_attendee where candidate_id = $m"
+        cur.execute("insert into event_attendee (event_id, candidate_id, added_at, added_by, source, import_batch_id)"
+                    " select event_id, $s, added_at, added_by, source, import_batch_id from event_attendee"
+                    " where candidate_id = $m"
                     " on conflict do nothing", {"s": survivor_id, "m": merged_id})
         cur.execute("delete from event_attendee where candidate_id = $m", {"m": merged_id})
         cur.execute("update candidate set merged_into = $s, updated_at = $now, updated_by = $u, version = version + 1"

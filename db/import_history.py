@@ -87,6 +87,9 @@ def _undo(cur: Cursor, actor: User, batch_id: int) -> UndoResult:
                                  and a.import_batch_id is distinct from $b)
                  union all select m.id, '之后有跟进记录' from mine m
                    where exists (select 1 from activity a where a.candidate_id = m.id)
+                 union all select m.id, '之后被加为其他人才活动的参加人员' from mine m
+                   where exists (select 1 from event_attendee x where x.candidate_id = m.id
+                                 and x.import_batch_id is distinct from $b)
                  union all select m.id, '是联合培养学生' from mine m
                    where exists (select 1 from co_supervision s where s.candidate_id = m.id)
                  union all select m.id, '有其他人员被合并到此人' from mine m
@@ -112,6 +115,7 @@ def _undo(cur: Cursor, actor: User, batch_id: int) -> UndoResult:
                 {"b": batch_id})
     n_apps = int(scalar(cur, "select count(*) from application where import_batch_id = $b", {"b": batch_id}))
     rows(cur, "delete from application where import_batch_id = $b", {"b": batch_id})
+    rows(cur, "delete from event_attendee where import_batch_id = $b", {"b": batch_id})   # an event's sign-ups
     rows(cur, "delete from contact_key where candidate_id in (select id from candidate where import_batch_id = $b)",
                 {"b": batch_id})
     deleted = int(scalar(cur, "select count(*) from candidate where import_batch_id = $b", {"b": batch_id}))

@@ -97,9 +97,10 @@ def create_employers(cur: Cursor, names: tuple[str, ...], drive_id: int | None, 
     return dict(zip(new, ids.to_list()))
 
 
-def applications(cur: Cursor, rows_: pl.DataFrame, person_to_candidate: pl.DataFrame, drive_id: int,
+def applications(cur: Cursor, rows_: pl.DataFrame, person_to_candidate: pl.DataFrame, drive_id: int | None,
                   created: dict[str, int]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """One application per person and employer for the drive, unless that application already exists."""
+    """One application per person and employer for the drive (or of no drive: an event's sign-up, db/signups.py),
+    unless that application already exists."""
     apps = rows_.join(person_to_candidate, on="person", how="inner")
     if created:
         made = pl.DataFrame({"employer_raw": list(created), "created_id": list(created.values())},
@@ -118,7 +119,7 @@ def applications(cur: Cursor, rows_: pl.DataFrame, person_to_candidate: pl.DataF
         existing = frame(cur, """
             select a.candidate_id, a.employer_id from application a
             join import_apps i on i.candidate_id = a.candidate_id and i.employer_id is not distinct from a.employer_id
-            where a.drive_id = $drive""", {"drive": drive_id})
+            where a.drive_id is not distinct from $drive""", {"drive": drive_id})
     if existing.height:
         apps = apps.join(existing.with_columns(pl.lit(True).alias("exists")), on=["candidate_id", "employer_id"],
                          how="left", nulls_equal=True).filter(pl.col("exists").is_null()).drop("exists")

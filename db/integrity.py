@@ -71,7 +71,9 @@ REFERENCES = (
     ("talent_event", "university_id", "university"), ("event_employer", "event_id", "talent_event"),
     ("event_employer", "employer_id", "employer"), ("event_attendee", "event_id", "talent_event"),
     ("event_attendee", "candidate_id", "candidate"),
+    ("event_attendee", "import_batch_id", "import_batch"),
     ("signup_form", "drive_id", "campus_drive"), ("signup_entry", "drive_id", "campus_drive"),
+    ("signup_form", "event_id", "talent_event"), ("signup_entry", "event_id", "talent_event"),
     ("signup_entry", "batch_id", "import_batch"), ("signup_choice", "entry_id", "signup_entry"),
     ("signup_choice", "employer_id", "employer"),
 )

@@ -1,5 +1,5 @@
-"""扫码报名 → people: a drive's pending sign-ups committed through the file importer's own rules; and the
-files a drive's link goes out as (QR code PNG and SVG, a printable A4 poster PDF).
+"""扫码报名 → people: the pending sign-ups of a drive or an event committed through the file importer's
+own rules; and the files a link goes out as (QR code PNG and SVG, a printable A4 poster PDF).
 
 `commit` reads the pending entries (db/signups.for_commit) as the records of a sign-up sheet — HEADERS,
 one record per entry, its row number the entry's id — and hands them to the importer:
@@ -11,7 +11,9 @@ their reasons; every entry accounted for (entries = inserted + matched + duplica
 undone by db/import_history.undo like any import. `db/signups.settle` then does, in the same
 transaction, what a sheet's row cannot say: each entry's status, the applications for every further
 employer the person chose (a row names one), the moves dated when the person signed up, the consent
-from the form. A failure anywhere leaves nothing — entries stay pending.
+from the form. An event's entries are written as a batch of no drive (people only: the importer
+gives applications to drive batches alone), and `settle` adds the people as the event's attendees and
+an application for every partner employer chosen. A failure anywhere leaves nothing — entries stay pending.
 
 A recruiter may commit the sign-ups of their own enclave's drives (db/signups.require_reviewer checks
 it first); the importer itself demands the import right, which recruiters lack, so for that one batch
@@ -52,31 +54,33 @@ class SignupCommit:
     duplicate_in_file: int
     rejected: int
     warnings: int
-    applications: int       # every application the batch added at the drive
+    applications: int       # every application the batch added
     consents: int
+    attendees: int = 0      # people the batch added to an event's attendees
 
     def summary(self) -> str:
         return (f"{self.entries} 条报名已入库（导入批次 #{self.batch_id}）：新增 {self.inserted} 人，匹配已有 {self.matched} 人，"
                 f"同一人重复 {self.duplicate_in_file} 条，拒绝 {self.rejected} 条；投递 {self.applications} 条，"
-                f"记录个人信息授权 {self.consents} 人" + (f"，警告 {self.warnings} 条" if self.warnings else "") + "。")
+                f"记录个人信息授权 {self.consents} 人" + (f"，新增参加人员 {self.attendees} 人" if self.attendees else "")
+                + (f"，警告 {self.warnings} 条" if self.warnings else "") + "。")
 
 
-def commit(cur: Cursor, actor: User, drive_id: int, entry_ids: list[int] | None = None, *,
+def commit(cur: Cursor, actor: User, at: signups.Occasion, entry_ids: list[int] | None = None, *,
            progress: Progress | None = None) -> SignupCommit:
-    """Commit the drive's pending entries (those of `entry_ids`, or all) as one import batch."""
-    title, _ = signups.require_reviewer(cur, actor, drive_id)
+    """Commit the pending entries of a drive or event (those of `entry_ids`, or all) as one import batch."""
+    title = signups.require_reviewer(cur, actor, at).title
 
     def work(cur: Cursor) -> SignupCommit:
-        pending = signups.for_commit(cur, actor, drive_id, entry_ids)
+        pending = signups.for_commit(cur, actor, at, entry_ids)
         if pending.height == 0:
             raise ValidationError("没有待入库的报名：所选报名可能刚被他人处理，请刷新后再看。")
         prepared = importer.prepare_records(records(pending), HEADERS, importer.references(cur),
                                             name=f"扫码报名：{title}（{pending.height} 条）")
-        written = importer.commit(cur, _importing(actor), prepared, drive_id=drive_id, progress=progress)
-        settled = signups.settle(cur, actor, drive_id, written.batch_id, pending["id"].to_list())
+        written = importer.commit(cur, _importing(actor), prepared, drive_id=at.drive_id, progress=progress)
+        settled = signups.settle(cur, actor, at, written.batch_id, pending["id"].to_list())
         return SignupCommit(written.batch_id, written.read, written.inserted, written.matched,
                             written.duplicate_in_file, written.rejected, written.warnings,
-                            written.applications + settled.applications, settled.consents)
+                            written.applications + settled.applications, settled.consents, settled.attendees)
 
     return run_in_transaction(cur, work, attempts=3, claims=True)
 

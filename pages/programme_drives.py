@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from db import clock, import_history
+from db import clock, import_history, signups
 from db.programmes import drives, register
 from pages import _register as reg
 from pages._signup_panel import signup_panel
@@ -106,7 +106,7 @@ for col, (label, value, unit) in zip(cols, [("参会企业", figures["employers"
 funnel_tab, employers_tab, people_tab, batches_tab, signup_tab = st.tabs(
     ["漏斗", "参会企业与岗位", "人员", "导入批次", "扫码报名"])
 with signup_tab:            # 扫码报名: link, QR code, poster, times, counts — all in pages/_signup_panel.py
-    signup_panel(cur, user, row)
+    signup_panel(cur, user, signups.drive(row["id"]))
 with funnel_tab:
     funnel_view(row["id"])
 with people_tab:

@@ -10,10 +10,11 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from db import clock
+from db import clock, signups
 from db.errors import DomainError
 from db.programmes import events, register
 from pages import _register as reg
+from pages._signup_panel import signup_panel
 from pages._widgets import cursor, flash, fresh_key, gate, renew_form, show_error, show_flash, table
 
 REG = events.REGISTER
@@ -146,11 +147,13 @@ if row is None:
 
 reg.heading(row["name"])
 reg.details(REG, row)
-conversion_tab, attendees_tab, employers_tab = st.tabs(["转化", "参加人员", "合作企业"])
+conversion_tab, attendees_tab, employers_tab, signup_tab = st.tabs(["转化", "参加人员", "合作企业", "扫码报名"])
 with conversion_tab:
     conversion_view(row)
 with attendees_tab:
     attendees_view(row)
 with employers_tab:
     employers_view(row)
+with signup_tab:            # 扫码报名: link, QR code, poster, times, counts — pages/_signup_panel.py, as for drives
+    signup_panel(cur, user, signups.event(row["id"]))
 reg.edit_panel(cur, user, REG, row, key="event")

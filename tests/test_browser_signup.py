@@ -52,7 +52,7 @@ def drive(tmp_path: Path) -> Drive:
     drive_id = factories.drive(cur, date(2025, 10, 15), enclave_id=sh, employers={
         factories.employer(cur, EMPLOYER): 5, factories.employer(cur, "嘉兴新材料有限公司"): 3})
     hr = users.create_user(cur, SYSTEM, username="hr", display_name="人事", role="hr", password=HR_PASSWORD)
-    token = signups.set_up(cur, hr, drive_id, opens_at=None, closes_at=clock.now() + timedelta(days=1)).token
+    token = signups.set_up(cur, hr, signups.drive(drive_id), opens_at=None, closes_at=clock.now() + timedelta(days=1)).token
     conn.close()
     return Drive(path, drive_id, token)
 

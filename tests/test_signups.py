@@ -17,7 +17,7 @@ from db.bulk import insert_contact_keys
 from db.connection import transaction
 from db.errors import NotFound, PermissionDenied, ValidationError
 from db.permissions import User
-from db.programmes import drives, register
+from db.programmes import drives, events, register
 from loaders import signups as signup_commit
 from tests import factories
 
@@ -32,6 +32,10 @@ class World:
     e2: int
     users: dict[str, User]
     known: int              # a person already in the CRM: mobile 13800138000, no consent, no major
+
+    @property
+    def at(self) -> signups.Occasion:
+        return signups.drive(self.drive)
 
 
 @pytest.fixture
@@ -57,7 +61,7 @@ def world(cur: duckdb.DuckDBPyConnection, frozen: dict[str, datetime]) -> World:
     cur.execute("update candidate set mobile = '13800138000' where id = ?", [known])
     with transaction(cur, claims=True):     # its mobile's key, as every save of a person claims it
         insert_contact_keys(cur, pl.DataFrame({"id": [known], "mobile": ["13800138000"]}))
-    link = signups.set_up(cur, users["hr"], drive, opens_at=None, closes_at=NOW + timedelta(days=2))
+    link = signups.set_up(cur, users["hr"], signups.drive(drive), opens_at=None, closes_at=NOW + timedelta(days=2))
     return World(drive, link.token, e1, e2, users, known)
 
 
@@ -76,9 +80,9 @@ def entries(cur: duckdb.DuckDBPyConnection) -> list[tuple]:
 def test_a_token_is_long_random_and_only_its_own_drive_opens(cur, world: World) -> None:  # type: ignore[no-untyped-def]
     assert len(world.token) >= 32 and all(ch.isalnum() or ch in "-_" for ch in world.token)   # ≥ 192 bits
     other = factories.drive(cur, date(2025, 11, 1))
-    other_link = signups.set_up(cur, world.users["hr"], other, opens_at=None, closes_at=NOW + timedelta(days=1))
+    other_link = signups.set_up(cur, world.users["hr"], signups.drive(other), opens_at=None, closes_at=NOW + timedelta(days=1))
     assert other_link.token != world.token
-    assert signups.public_form(cur, world.token).drive_id == world.drive
+    assert signups.public_form(cur, world.token).at == world.at
     for guess in (None, "", "x", world.token[:-1], world.token + "a", "' or 1=1 --", "a" * 500):
         assert signups.public_form(cur, guess) is None
         with pytest.raises(signups.SignupRefused, match="链接无效"):
@@ -87,7 +91,7 @@ def test_a_token_is_long_random_and_only_its_own_drive_opens(cur, world: World) 
 
 
 def test_a_new_token_kills_the_old_link(cur, world: World) -> None:  # type: ignore[no-untyped-def]
-    fresh = signups.new_token(cur, world.users["manager"], world.drive)
+    fresh = signups.new_token(cur, world.users["manager"], world.at)
     assert fresh.token != world.token
     with pytest.raises(signups.SignupRefused, match="链接无效"):
         signups.submit(cur, world.token, person(), session_key="s")
@@ -96,7 +100,7 @@ def test_a_new_token_kills_the_old_link(cur, world: World) -> None:  # type: ign
 
 def test_the_form_opens_and_closes_at_its_times(cur, world: World, frozen) -> None:  # type: ignore[no-untyped-def]
     hr = world.users["hr"]
-    signups.set_up(cur, hr, world.drive, opens_at=NOW + timedelta(hours=1), closes_at=NOW + timedelta(hours=3))
+    signups.set_up(cur, hr, world.at, opens_at=NOW + timedelta(hours=1), closes_at=NOW + timedelta(hours=3))
     with pytest.raises(signups.SignupRefused, match="尚未开始"):
         signups.submit(cur, world.token, person(), session_key="s")
     frozen["now"] = NOW + timedelta(hours=2)
@@ -106,9 +110,9 @@ def test_the_form_opens_and_closes_at_its_times(cur, world: World, frozen) -> No
         signups.submit(cur, world.token, person(mobile="13912345679"), session_key="s")
     assert len(entries(cur)) == 1
     with pytest.raises(ValidationError, match="截止时间"):
-        signups.set_up(cur, hr, world.drive, opens_at=None, closes_at=None)
+        signups.set_up(cur, hr, world.at, opens_at=None, closes_at=None)
     with pytest.raises(ValidationError, match="晚于开放时间"):
-        signups.set_up(cur, hr, world.drive, opens_at=NOW, closes_at=NOW)
+        signups.set_up(cur, hr, world.at, opens_at=NOW, closes_at=NOW)
 
 
 def test_a_cancelled_drive_takes_no_entries(cur, world: World) -> None:  # type: ignore[no-untyped-def]
@@ -120,10 +124,10 @@ def test_a_cancelled_drive_takes_no_entries(cur, world: World) -> None:  # type:
 def test_only_programme_editors_set_a_link_up(cur, world: World) -> None:  # type: ignore[no-untyped-def]
     for name in ("recruiter_sh", "recruiter_cd"):
         with pytest.raises(PermissionDenied):
-            signups.set_up(cur, world.users[name], world.drive, opens_at=None, closes_at=NOW + timedelta(days=1))
+            signups.set_up(cur, world.users[name], world.at, opens_at=None, closes_at=NOW + timedelta(days=1))
         with pytest.raises(PermissionDenied):
-            signups.new_token(cur, world.users[name], world.drive)
-    assert signups.link_of(cur, world.users["recruiter_cd"], world.drive).token == world.token   # printing posters
+            signups.new_token(cur, world.users[name], world.at)
+    assert signups.link_of(cur, world.users["recruiter_cd"], world.at).token == world.token   # printing posters
 
 
 # ---------------------------------------------------------------- what is typed
@@ -184,7 +188,7 @@ def test_the_same_mobile_again_updates_nothing_and_gets_the_same_answer(cur, wor
     (one, name, _, status, _), (two, _, _, status2, why) = entries(cur)
     assert (name, status, status2) == ("张三", "pending", "rejected")
     assert f"报名编号 {one}" in why
-    assert signups.counts(cur, world.users["hr"], world.drive)["pending"] == 1
+    assert signups.counts(cur, world.users["hr"], world.at)["pending"] == 1
 
 
 def test_no_existence_oracle_for_numbers_known_to_the_crm_or_the_staging_table(cur, world: World) -> None:  # type: ignore[no-untyped-def]
@@ -216,7 +220,7 @@ def test_a_burst_from_five_threads_loses_nothing_and_keeps_every_limit(db_path: 
     e1 = factories.employer(cur, "平湖光电科技有限公司")
     hr = factories.user(cur, "hr", "hr")
     drive = factories.drive(cur, date(2025, 10, 15), employers={e1: 5})
-    token = signups.set_up(cur, hr, drive, opens_at=None, closes_at=NOW + timedelta(days=1)).token
+    token = signups.set_up(cur, hr, signups.drive(drive), opens_at=None, closes_at=NOW + timedelta(days=1)).token
 
     def burst(session_of, mobile_of) -> Counter:  # type: ignore[no-untyped-def]
         said: Counter = Counter()
@@ -267,20 +271,20 @@ def test_review_and_commit_belong_to_hr_admin_and_the_drives_own_recruiter(cur, 
     for name in ("recruiter_cd", "manager"):
         who = world.users[name]
         with pytest.raises(PermissionDenied):
-            signups.entries(cur, who, world.drive)
+            signups.entries(cur, who, world.at)
         with pytest.raises(PermissionDenied):
-            signup_commit.commit(cur, who, world.drive)
+            signup_commit.commit(cur, who, world.at)
         with pytest.raises(PermissionDenied):
-            signups.reject(cur, who, world.drive, [1], reason="x")
-    assert signups.reviewable_drives(cur, world.users["recruiter_cd"]).height == 0
+            signups.reject(cur, who, world.at, [1], reason="x")
+    assert signups.reviewable(cur, world.users["recruiter_cd"]).height == 0
     with pytest.raises(PermissionDenied):
-        signups.reviewable_drives(cur, world.users["manager"])
+        signups.reviewable(cur, world.users["manager"])
     for name in ("hr", "admin", "recruiter_sh"):
-        assert signups.reviewable_drives(cur, world.users[name])["id"].to_list() == [world.drive]
-    shown = signups.entries(cur, world.users["recruiter_sh"], world.drive)
+        assert signups.reviewable(cur, world.users[name])["id"].to_list() == [world.drive]
+    shown = signups.entries(cur, world.users["recruiter_sh"], world.at)
     assert shown["mobile"].to_list() == ["13912345678"]        # their own enclave's drive: unmasked
-    assert signups.entries(cur, world.users["hr"], world.drive)["mobile"].to_list() == ["139****5678"]
-    result = signup_commit.commit(cur, world.users["recruiter_sh"], world.drive)
+    assert signups.entries(cur, world.users["hr"], world.at)["mobile"].to_list() == ["139****5678"]
+    result = signup_commit.commit(cur, world.users["recruiter_sh"], world.at)
     assert (result.entries, result.inserted) == (1, 1)
     owner, enclave, created_by = cur.execute("select owner_id, enclave_id, created_by from candidate"
                                              " where import_batch_id = ?", [result.batch_id]).fetchall()[0]
@@ -292,12 +296,12 @@ def test_rejecting_needs_a_reason_and_takes_pending_entries_only(cur, world: Wor
     signups.submit(cur, world.token, person(), session_key="s")
     entry = entries(cur)[0][0]
     with pytest.raises(ValidationError, match="拒绝原因"):
-        signups.reject(cur, world.users["hr"], world.drive, [entry], reason=" ")
-    assert signups.reject(cur, world.users["hr"], world.drive, [entry], reason="测试数据") == 1
-    assert signups.reject(cur, world.users["hr"], world.drive, [entry], reason="再来") == 0
+        signups.reject(cur, world.users["hr"], world.at, [entry], reason=" ")
+    assert signups.reject(cur, world.users["hr"], world.at, [entry], reason="测试数据") == 1
+    assert signups.reject(cur, world.users["hr"], world.at, [entry], reason="再来") == 0
     assert entries(cur)[0][3:] == ("rejected", "审核拒绝：测试数据")
     with pytest.raises(ValidationError, match="没有待入库"):
-        signup_commit.commit(cur, world.users["hr"], world.drive)
+        signup_commit.commit(cur, world.users["hr"], world.at)
 
 
 def _signed_up(cur, world: World, frozen) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -322,7 +326,7 @@ def _signed_up(cur, world: World, frozen) -> dict[str, int]:  # type: ignore[no-
 
 def test_every_entry_is_accounted_for_in_one_batch_through_the_importers_rules(cur, world: World, frozen) -> None:  # type: ignore[no-untyped-def]
     ids = _signed_up(cur, world, frozen)
-    result = signup_commit.commit(cur, world.users["hr"], world.drive)
+    result = signup_commit.commit(cur, world.users["hr"], world.at)
     assert result.entries == 5 == result.inserted + result.matched + result.duplicate_in_file + result.rejected
     assert (result.inserted, result.matched, result.duplicate_in_file, result.rejected) == (2, 1, 1, 1)
     batch = cur.execute("select read_rows, inserted, matched, duplicate_in_file, rejected, drive_id from import_batch"
@@ -354,7 +358,7 @@ def test_every_entry_is_accounted_for_in_one_batch_through_the_importers_rules(c
                            on c.id = e.candidate_id where c.name = '王芳'""").fetchall()
     assert {m[1] for m in moves} == {NOW + timedelta(minutes=1)} and {m[2] for m in moves} == {NOW + timedelta(days=1)}
     assert {k: v for k, v in integrity.dangling(cur).items() if v} == {}
-    assert signups.counts(cur, world.users["hr"], world.drive) | {"last_at": None} == {
+    assert signups.counts(cur, world.users["hr"], world.at) | {"last_at": None} == {
         "total": 5, "pending": 0, "committed": 4, "rejected": 1, "last_at": None}
 
 
@@ -362,7 +366,7 @@ def test_consent_already_recorded_is_never_overwritten(cur, world: World) -> Non
     cur.execute("update candidate set consent_method = '纸质登记表签字', consent_purpose = '就业服务',"
                 " consent_at = ? where id = ?", [NOW - timedelta(days=30), world.known])
     signups.submit(cur, world.token, person("老朋友", "13800138000"), session_key="s")
-    result = signup_commit.commit(cur, world.users["hr"], world.drive)
+    result = signup_commit.commit(cur, world.users["hr"], world.at)
     assert result.matched == 1 and result.consents == 0
     assert cur.execute("select consent_method, consent_purpose from candidate where id = ?", [world.known]
                        ).fetchall()[0] == ("纸质登记表签字", "就业服务")
@@ -372,7 +376,7 @@ def test_undo_takes_the_batch_back_and_the_entries_can_be_committed_again(cur, w
     _signed_up(cur, world, frozen)
     hr = world.users["hr"]
     people_before = cur.execute("select count(*) from candidate").fetchall()[0][0]
-    result = signup_commit.commit(cur, hr, world.drive)
+    result = signup_commit.commit(cur, hr, world.at)
     undone = import_history.undo(cur, hr, result.batch_id)
     assert (undone.deleted_candidates, undone.deleted_applications) == (2, 5)
     assert undone.reverted_fields == 6      # the known person's school (id and text), major, and consent (3)
@@ -380,18 +384,18 @@ def test_undo_takes_the_batch_back_and_the_entries_can_be_committed_again(cur, w
     assert cur.execute("select major, university_id, consent_method, consent_purpose, consent_at from candidate"
                        " where id = ?", [world.known]).fetchall()[0] == (None,) * 5
     assert cur.execute("select count(*) from application").fetchall()[0][0] == 0
-    assert signups.counts(cur, hr, world.drive)["pending"] == 5
+    assert signups.counts(cur, hr, world.at)["pending"] == 5
     assert {k: v for k, v in integrity.dangling(cur).items() if v} == {}
-    again = signup_commit.commit(cur, hr, world.drive)
+    again = signup_commit.commit(cur, hr, world.at)
     assert again.batch_id != result.batch_id and (again.inserted, again.matched) == (2, 1)
 
 
 def test_the_same_mobile_after_a_commit_creates_no_second_person(cur, world: World) -> None:  # type: ignore[no-untyped-def]
     signups.submit(cur, world.token, person("王芳", "13911110000"), session_key="a")
-    signup_commit.commit(cur, world.users["hr"], world.drive)
+    signup_commit.commit(cur, world.users["hr"], world.at)
     assert signups.submit(cur, world.token, person("王芳芳", "13911110000"), session_key="b") == signups.Receipt()
     with pytest.raises(ValidationError, match="没有待入库"):
-        signup_commit.commit(cur, world.users["hr"], world.drive)
+        signup_commit.commit(cur, world.users["hr"], world.at)
     assert cur.execute("select count(*), min(name) from candidate where mobile = '13911110000'").fetchall()[0] == (1, "王芳")
 
 
@@ -399,14 +403,14 @@ def test_committing_chosen_entries_leaves_the_others_pending(cur, world: World) 
     for i in range(3):
         signups.submit(cur, world.token, person(f"人{i}", f"1391111000{i}"), session_key=f"s{i}")
     first = entries(cur)[0][0]
-    assert signup_commit.commit(cur, world.users["hr"], world.drive, [first]).entries == 1
-    assert signups.counts(cur, world.users["hr"], world.drive)["pending"] == 2
+    assert signup_commit.commit(cur, world.users["hr"], world.at, [first]).entries == 1
+    assert signups.counts(cur, world.users["hr"], world.at)["pending"] == 2
 
 
 def test_deletion_on_request_clears_what_the_person_typed(cur, world: World) -> None:  # type: ignore[no-untyped-def]
     signups.submit(cur, world.token, person("王芳", "13911110000", email="wf@163.com"), session_key="a")
     signups.submit(cur, world.token, person("王芳", "13911110000"), session_key="b")    # a repeat, rejected
-    signup_commit.commit(cur, world.users["hr"], world.drive)
+    signup_commit.commit(cur, world.users["hr"], world.at)
     candidate = cur.execute("select id from candidate where mobile = '13911110000'").fetchall()[0][0]
     candidate_commands.delete_on_request(cur, world.users["hr"], candidate, reason="本人电话要求删除")
     left = cur.execute("select name, mobile, email, school from signup_entry").fetchall()
@@ -420,7 +424,80 @@ def test_a_drive_with_a_sign_up_link_is_not_deleted(cur, world: World) -> None: 
 
 def test_the_commit_of_a_missing_drive_says_so(cur, world: World) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(NotFound):
-        signup_commit.commit(cur, world.users["hr"], 999)
+        signup_commit.commit(cur, world.users["hr"], signups.drive(999))
+
+
+# ---------------------------------------------------------------- a talent event's sign-up
+
+
+def _event(cur, world: World) -> signups.Occasion:  # type: ignore[no-untyped-def]
+    """星耀南湖·菁英荟 第3场, starting the day before NOW, with one partner employer, and its open link."""
+    event_id = register.create(cur, world.users["manager"], events.REGISTER, {
+        "name": "星耀南湖·菁英荟 第3场", "kind": "matching", "starts_on": NOW.date() - timedelta(days=1),
+        "place": "平湖国际会展中心"})
+    events.set_employers(cur, world.users["manager"], event_id, [world.e2])
+    signups.set_up(cur, world.users["manager"], signups.event(event_id), opens_at=None,
+                   closes_at=NOW + timedelta(days=1))
+    return signups.event(event_id)
+
+
+def test_an_events_sign_ups_become_attendees_and_the_chosen_employers_applications(  # type: ignore[no-untyped-def]
+        cur, world: World) -> None:
+    at = _event(cur, world)
+    token = signups.link_of(cur, world.users["recruiter_sh"], at).token
+    public = signups.public_form(cur, token)
+    assert (public.at, public.programme, public.city, public.employers) == (
+        at, "产才对接活动", "平湖国际会展中心", ((world.e2, "嘉兴新材料有限公司"),))
+    with pytest.raises(signups.SignupInvalid) as refused:     # only the event's partners may be chosen
+        signups.submit(cur, token, person(employer_ids=(world.e1,)), session_key="a")
+    assert set(refused.value.problems) == {"employers"}
+    signups.submit(cur, token, person("新同学", "13912345678", employer_ids=(world.e2,)), session_key="a")
+    signups.submit(cur, token, person("老朋友", "13800138000"), session_key="b")
+    # Events name no enclave: HR and admins review them, no recruiter does.
+    with pytest.raises(PermissionDenied):
+        signups.entries(cur, world.users["recruiter_sh"], at)
+    assert signups.reviewable(cur, world.users["recruiter_sh"])["kind"].to_list() == ["drive"]
+    assert ("event", at.id) in set(signups.reviewable(cur, world.users["hr"]).select("kind", "id").iter_rows())
+
+    result = signup_commit.commit(cur, world.users["hr"], at)
+    assert (result.entries, result.inserted, result.matched, result.rejected) == (2, 1, 1, 0)
+    assert (result.attendees, result.applications) == (2, 1)
+    assert cur.execute("select drive_id from import_batch where id = ?", [result.batch_id]).fetchall() == [(None,)]
+    new = cur.execute("select id, channel, source_drive_id, consent_method from candidate where name = '新同学'"
+                      ).fetchall()[0]
+    assert new[1:] == ("other", None, signups.CONSENT_METHOD)
+    assert cur.execute("select candidate_id, source, import_batch_id from event_attendee order by candidate_id"
+                       ).fetchall() == [(world.known, "signup", result.batch_id), (new[0], "signup", result.batch_id)]
+    assert cur.execute("select candidate_id, employer_id, drive_id, stage from application").fetchall() == [
+        (new[0], world.e2, None, "applied")]
+    conversion = events.conversion(cur, world.users["hr"], at.id)
+    assert (conversion.attendees, conversion.applied) == (2, 1)
+    assert signups.batches(cur, world.users["hr"], at)["id"].to_list() == [result.batch_id]
+    assert {k: v for k, v in integrity.dangling(cur).items() if v} == {}
+
+    undone = import_history.undo(cur, world.users["hr"], result.batch_id)     # the attendances go with the batch
+    assert (undone.deleted_candidates, undone.deleted_applications) == (1, 1)
+    assert cur.execute("select count(*) from event_attendee").fetchall() == [(0,)]
+    assert signups.counts(cur, world.users["hr"], at)["pending"] == 2
+    assert {k: v for k, v in integrity.dangling(cur).items() if v} == {}
+
+
+def test_an_attendee_added_by_hand_is_kept_when_the_sign_up_batch_is_undone(cur, world: World) -> None:  # type: ignore[no-untyped-def]
+    at = _event(cur, world)
+    events.add_attendees(cur, world.users["hr"], at.id, [world.known])
+    signups.submit(cur, signups.link_of(cur, world.users["hr"], at).token, person("老朋友", "13800138000"),
+                   session_key="a")
+    result = signup_commit.commit(cur, world.users["hr"], at)
+    assert result.attendees == 0                        # on the list already: as it was
+    import_history.undo(cur, world.users["hr"], result.batch_id)
+    assert cur.execute("select candidate_id, source from event_attendee").fetchall() == [(world.known, "manual")]
+
+
+def test_an_event_with_a_sign_up_link_is_not_deleted(cur, world: World) -> None:  # type: ignore[no-untyped-def]
+    at = _event(cur, world)
+    events.set_employers(cur, world.users["manager"], at.id, [])
+    with pytest.raises(ValidationError, match="扫码报名链接"):
+        register.delete(cur, world.users["hr"], events.REGISTER, at.id)
 
 
 # ---------------------------------------------------------------- the files
@@ -465,7 +542,7 @@ def office(tmp_path: Path, frozen) -> Office:  # type: ignore[no-untyped-def]
     hr = users.create_user(cur, SYSTEM, username="hr", display_name="人事", role="hr", password=PASSWORD)
     users.create_user(cur, SYSTEM, username="recruiter_sh", display_name="专员", role="recruiter", password=PASSWORD,
                       enclave_id=sh)
-    token = signups.set_up(cur, hr, drive, opens_at=None, closes_at=NOW + timedelta(days=2)).token
+    token = signups.set_up(cur, hr, signups.drive(drive), opens_at=None, closes_at=NOW + timedelta(days=2)).token
     conn.close()
     return Office(path, drive, token)
 
@@ -554,3 +631,50 @@ def test_the_drives_detail_offers_the_link_qr_codes_and_poster(app, office: Offi
     labels = [b.proto.label for b in at.get("download_button")]
     assert {"下载二维码 PNG", "下载二维码 SVG", "下载 A4 海报 PDF"} <= set(labels)
     assert any("本机地址" in w.value for w in at.warning)     # AppTest's address is localhost
+
+
+def test_an_event_is_set_up_on_its_detail_and_its_sign_ups_committed_on_the_review(  # type: ignore[no-untyped-def]
+        app, office: Office) -> None:
+    from db.connection import open_database
+    from tests.helpers import login
+    from tests.test_office_setup import db_rows
+
+    conn = open_database(office.path)
+    cur = conn.cursor()
+    admin = factories.user(cur, "events_admin", "admin")
+    event_id = register.create(cur, admin, events.REGISTER, {"name": "2025 汽车零部件产业人才班（第一期）",
+                                                         "kind": "talent_class", "starts_on": date(2025, 10, 1),
+                                                         "ends_on": date(2025, 10, 31)})
+    conn.close()
+
+    at = login(app(office.path), "hr", PASSWORD)
+    at.switch_page("pages/programme_events.py")
+    at.query_params["id"] = str(event_id)
+    at.run()
+    assert not at.exception and not at.error
+    next(b for b in at.button if b.label == "开通并生成链接").click()
+    at.run()
+    assert not at.exception and not at.error
+    token = db_rows(office.path, f"select token from signup_form where event_id = {event_id}")[0][0]
+    assert f"?signup={token}" in " ".join(c.value for c in at.code)
+
+    phone = app(office.path)
+    phone.query_params["signup"] = token
+    phone.run()
+    assert [t.value for t in phone.title] == ["产业人才班 · 扫码报名"]
+    assert not phone.multiselect                              # no partner employers: nothing to choose
+    _type(phone, {"姓名 *": "周学员", "手机号 *": "13700137000", "学校 *": "浙江大学"})
+    phone.checkbox[0].check()
+    _send(phone)
+    assert [s.value for s in phone.success] == [signups.RECEIVED]
+
+    at.switch_page("pages/signup_review.py")
+    at.query_params["event"] = str(event_id)
+    at.run()
+    assert not at.exception and at.selectbox[0].value == signups.event(event_id)
+    next(b for b in at.button if b.label == "全部入库（1 条）").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert any("新增参加人员 1 人" in s.value for s in at.success)
+    assert db_rows(office.path, "select c.name, x.source from event_attendee x join candidate c on c.id = x.candidate_id"
+                                f" where x.event_id = {event_id}") == [("周学员", "signup")]

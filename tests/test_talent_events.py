@@ -355,7 +355,9 @@ def test_create_an_event_add_attendees_and_see_the_conversion(app, office: Path)
     assert "已添加 1 人。" in [s.value for s in at.success]
     at.selectbox(key="events_year").select(2025).run()      # the year filter was drawn before 2025 had events
     assert metrics(at) == {"2025 年产业人才班": "0 期", "2025 年产才对接活动": "1 场", "2025 年其他": "0 场",
-                           "参加人员": "1 人", "活动后投递": "1 人", "签约意向": "1 人", "到岗": "1 人"}
+                           "参加人员": "1 人", "活动后投递": "1 人", "签约意向": "1 人", "到岗": "1 人",
+                           # the 扫码报名 tab's counts (no link yet)
+                           "报名": "0 条", "待审核": "0 条", "已入库": "0 条", "已拒绝": "0 条"}
     rates = next(d.value for d in at.dataframe if "step" in d.value.columns)
     assert rates["people"].tolist() == [1, 1, 1, 1]
 

@@ -43,5 +43,6 @@ create table event_attendee (
     added_at timestamp not null,
     added_by varchar not null,              -- the user who added the person (app_user.username)
     source varchar not null check (source in ('manual', 'list', 'import', 'signup')),
+    import_batch_id bigint,                 -- import_batch.id: the sign-up commit that added the person (undo removes it)
     primary key (event_id, candidate_id)
 );

@@ -1,7 +1,8 @@
--- why: sign-up from a phone (扫码报名) — each campus drive gets a public form behind an unguessable link that closes at a set time, and what people submit waits in a staging table until HR (or the drive's recruiter) commits it through the importer's rules as one import batch with undo: nothing a stranger types goes straight into candidate.
+-- why: sign-up from a phone (扫码报名) — each campus drive and each talent event gets a public form behind an unguessable link that closes at a set time, and what people submit waits in a staging table until HR (or the drive's recruiter) commits it through the importer's rules as one import batch with undo: nothing a stranger types goes straight into candidate.
 --
--- No foreign keys, as the policy of 001, 008 and 010 has it: signup_form and signup_entry name a
--- campus drive, signup_choice an employer (renamed on screen) and its entry; db/signups.py checks the
+-- A form and its entries belong to one campus drive or one talent event (exactly one of drive_id,
+-- event_id). No foreign keys, as the policy of 001, 008 and 010 has it: signup_form and signup_entry
+-- name a campus drive or a talent event, signup_choice an employer (renamed on screen) and its entry; db/signups.py checks the
 -- ids on write, the drive register refuses to delete a drive they name, and `python -m db check`
 -- verifies the references from the data (db/integrity.py).
 --
@@ -13,7 +14,8 @@
 -- rejected at once. An entry whose batch was undone is pending again (db/signups.py reads it so).
 
 create table signup_form (
-    drive_id bigint primary key,            -- campus_drive.id: one sign-up form per drive
+    drive_id bigint unique,                 -- campus_drive.id: one sign-up form per drive …
+    event_id bigint unique,                 -- … or talent_event.id: one per event
     token varchar not null unique,          -- secrets.token_urlsafe(24): 192 random bits, the link's only secret
     opens_at timestamp,                     -- null: open as soon as it is set up
     closes_at timestamp not null,           -- every link closes
@@ -21,13 +23,15 @@ create table signup_form (
     created_at timestamp not null,
     updated_by varchar,
     updated_at timestamp,
-    version integer not null default 1
+    version integer not null default 1,
+    check ((drive_id is null) <> (event_id is null))
 );
 
 create sequence seq_signup_entry start 1;
 create table signup_entry (
     id bigint primary key,
-    drive_id bigint not null,               -- campus_drive.id
+    drive_id bigint,                        -- campus_drive.id …
+    event_id bigint,                        -- … or talent_event.id (exactly one of them)
     submitted_at timestamp not null,
     name varchar not null,
     mobile varchar not null,                -- normalised: 11 digits, or +CC… for a foreign number
@@ -45,7 +49,8 @@ create table signup_entry (
     reasons varchar,                        -- why rejected (importer reasons, honeypot, repeat, reviewer)
     batch_id bigint,                        -- import_batch.id once committed
     reviewed_by varchar,
-    reviewed_at timestamp
+    reviewed_at timestamp,
+    check ((drive_id is null) <> (event_id is null))
 );
 
 create table signup_choice (

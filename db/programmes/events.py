@@ -70,7 +70,8 @@ REGISTER = Register(
     search=("name", "place", "organiser", "industry", "notes"),
     order="starts_on",
     descending=True,
-    referenced_by=(Reference("event_attendee", "event_id", "名参加人员"), Reference("event_employer", "event_id", "家合作企业")),
+    referenced_by=(Reference("event_attendee", "event_id", "名参加人员"), Reference("event_employer", "event_id", "家合作企业"),
+                   Reference("signup_form", "event_id", "个扫码报名链接"), Reference("signup_entry", "event_id", "条扫码报名")),
     check=_check,
     natural_key=("name",),
 )
