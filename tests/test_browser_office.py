@@ -197,6 +197,7 @@ def test_an_office_sets_itself_up_in_a_browser(office: str, open_tab) -> None:  
     submit(form, "新建校园招聘")
     succeeded(admin, "已新建校园招聘")
     expect(admin.get_by_test_id("stMain")).to_contain_text(f"日期：{this_year}-01-01")
+    admin.get_by_role("tab", name="参会企业与岗位").click()     # the drive's detail opens on its funnel
     form = expander(admin, "添加参会企业")
     choose(form, "企业", EMPLOYER)
     form.get_by_label("岗位数", exact=True).fill("5")
