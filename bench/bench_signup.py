@@ -71,6 +71,7 @@ def build(folder: Path, n: int) -> None:
     from db.bulk import registered
     from db.connection import open_database
     from db.enums import Degree
+    from db import signups
     from db.permissions import SYSTEM
     from loaders import importer
     from loaders import signups as signup_commit

@@ -50,8 +50,9 @@ def run(path: Path, args: argparse.Namespace) -> int:
             with staged_file(args.file, lambda: references(opening.result().cursor()), progress=progress,
                              sha256=sha256) as file:
                 conn = opening.result()
-                prepared, result = write_file(conn.cursor(), SYSTEM, file, drive_id=args.drive, force=args.force,
-                                              create_employers=args.create_employers, progress=progress)
+                create = file.unknown_employers if args.create_employers and args.drive is not None else ()
+                imported, result = write_file(conn.cursor(), SYSTEM, file, drive_id=args.drive, force=args.force,
+                                              create_employers=create, progress=progress)
                 conn.execute("checkpoint").fetchall()
         finally:
             if opening.exception() is None:     # waits for it: a refused file still leaves a ready database
@@ -59,7 +60,7 @@ def run(path: Path, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.counts(), ensure_ascii=False))
     else:
-        _report(prepared, result)
+        _report(imported, result)
     return 0
 
 

@@ -3,8 +3,8 @@ own rules; and the files a link goes out as (QR code PNG and SVG, a printable A4
 
 `commit` reads the pending entries (db/signups.for_commit) as the records of a sign-up sheet — HEADERS,
 one record per entry, its row number the entry's id — and hands them to the importer:
-`importer.prepare_records` maps, normalises, validates and deduplicates them exactly as `prepare` does
-a file, and `importer.commit` writes them as ONE import batch for the drive (every accepted row an
+`importer.staged_file` reads them as `importer.Records` and maps, normalises, validates and deduplicates
+them exactly as it does a file, and `importer.write_file` writes them as ONE import batch for the drive (every accepted row an
 application there, stage applied, channel campus_drive): matched against the database by mobile, else
 e-mail; new people inserted; existing people's blanks filled, never overwritten; rejects kept with
 their reasons; every entry accounted for (entries = inserted + matched + duplicate_in_file + rejected);
@@ -74,9 +74,9 @@ def commit(cur: Cursor, actor: User, at: signups.Occasion, entry_ids: list[int] 
         pending = signups.for_commit(cur, actor, at, entry_ids)
         if pending.height == 0:
             raise ValidationError("没有待入库的报名：所选报名可能刚被他人处理，请刷新后再看。")
-        prepared = importer.prepare_records(records(pending), HEADERS, importer.references(cur),
-                                            name=f"扫码报名：{title}（{pending.height} 条）")
-        written = importer.commit(cur, _importing(actor), prepared, drive_id=at.drive_id, progress=progress)
+        with importer.staged_file(importer.Records(records(pending), HEADERS), importer.references(cur),
+                                  name=f"扫码报名：{title}（{pending.height} 条）") as staged:
+            _, written = importer.write_file(cur, _importing(actor), staged, drive_id=at.drive_id, progress=progress)
         settled = signups.settle(cur, actor, at, written.batch_id, pending["id"].to_list())
         return SignupCommit(written.batch_id, written.read, written.inserted, written.matched,
                             written.duplicate_in_file, written.rejected, written.warnings,

@@ -40,75 +40,81 @@ drive_labels = dict(zip(drives["id"].to_list(), drives["label"].to_list()))
 drive_id = st.selectbox("校园招聘场次（可选：选择后每个有效行都登记一份该场次的投递）", [None, *drive_labels],
                         format_func=lambda d: "不关联场次" if d is None else drive_labels[d], key="import_drive")
 
-prepared: importer.Prepared | None = None
+checked: importer.Checked | None = None
 if upload is not None:
-    data = upload.getvalue()
     overrides: dict[int, str | None] = state.setdefault("import_overrides", {})
     header_row = state.get("import_header_row")
+    corrections = {"overrides": overrides, "header_row": header_row}
     try:
         key = (upload.file_id, tuple(sorted(overrides.items())), header_row)
-        if state.get("import_prepared_key") != key:
-            state["import_prepared"] = importer.prepare(data, upload.name, importer.references(cur),
-                                                        overrides=overrides, header_row=header_row)
-            state["import_prepared_key"] = key
-        prepared = state["import_prepared"]
+        if state.get("import_checked_key") != key:
+            with importer.staged_upload(upload.getvalue(), upload.name, importer.references(cur), **corrections) as f:
+                state["import_checked"] = importer.check(f)
+            state["import_checked_key"] = key
+        checked = state["import_checked"]
     except DomainError as error:
         show_error(error)
 
-if prepared is not None:
-    sheet = prepared.sheet
+if upload is not None and checked is not None:
+    sheet = checked.sheet
     found = f"工作表「{sheet.sheet_name}」" if sheet.sheet_name else f"编码 {sheet.encoding}，分隔符 {repr(sheet.delimiter)}"
-    st.info(f"{md(found)}；表头在第 {prepared.header_row} 行。")
+    st.info(f"{md(found)}；表头在第 {checked.header_row} 行。")
     with st.expander("列对应关系（可修改）", expanded=False):
         choices = [None, *LABELS]
-        for column in prepared.columns:
+        for column in checked.columns:
             picked = st.selectbox(f"第 {column.index + 1} 列「{md(column.header)}」", choices,
-                                  index=choices.index(column.field), key=f"map_{prepared.sha256[:8]}_{column.index}",
+                                  index=choices.index(column.field), key=f"map_{checked.sha256[:8]}_{column.index}",
                                   format_func=lambda f: "不导入" if f is None else LABELS[f], disabled=column.dropped)
             if picked != column.field and not column.dropped:
                 state["import_overrides"] = {**state.get("import_overrides", {}), column.index: picked}
                 st.rerun()
-        new_header = st.number_input("表头所在行", min_value=1, max_value=50, value=prepared.header_row)
-        if new_header != prepared.header_row:
+        new_header = st.number_input("表头所在行", min_value=1, max_value=50, value=checked.header_row)
+        if new_header != checked.header_row:
             state["import_header_row"] = int(new_header)
             st.rerun()
-    if prepared.dropped_columns:
-        st.warning(f"身份证号列「{md('、'.join(prepared.dropped_columns))}」已识别并丢弃，不会保存到任何地方。")
-    if prepared.unknown_columns:
-        st.caption(f"未使用的列（不保存）：{md('、'.join(prepared.unknown_columns))}")
+    if checked.dropped_columns:
+        st.warning(f"身份证号列「{md('、'.join(checked.dropped_columns))}」已识别并丢弃，不会保存到任何地方。")
+    if checked.unknown_columns:
+        st.caption(f"未使用的列（不保存）：{md('、'.join(checked.unknown_columns))}")
 
     st.subheader("预览（规范化之后的前 20 行）")
-    table(prepared.preview(20), width="content")
+    table(checked.preview, width="content")
     st.subheader("校验结果")
     cols = st.columns(4)
     with cols[0]:
-        figure("读取行数", prepared.read)
+        figure("读取行数", checked.read)
     with cols[1]:
-        figure("文件内重复", prepared.duplicate_in_file)
+        figure("文件内重复", checked.duplicate_in_file)
     with cols[2]:
-        figure("拒绝", prepared.rejected)
+        figure("拒绝", checked.rejected)
     with cols[3]:
-        figure("警告", prepared.warnings.height)
-    if prepared.rejected:
-        st.write(md("拒绝原因：" + "；".join(f"{k} {v} 行" for k, v in prepared.rejects_by_reason().items())))
-    if prepared.warnings.height:
-        st.write(md("警告类别：" + "；".join(f"{k} {v} 条" for k, v in prepared.warnings_by_field().items())))
-        table(warning_rows(prepared.warnings.head(200)), width="content")
+        figure("警告", checked.warning_count)
+    if checked.rejected:
+        st.write(md("拒绝原因：" + "；".join(f"{k} {v} 行" for k, v in checked.rejects_by_reason.items())))
+    if checked.warning_count:
+        st.write(md("警告类别：" + "；".join(f"{k} {v} 条" for k, v in checked.warnings_by_field.items())))
+        table(warning_rows(checked.warnings.head(200)), width="content")
 
     create = False
-    if drive_id is not None and prepared.unknown_employers:
-        create = st.checkbox(f"新建名录中没有的意向企业：{md('、'.join(prepared.unknown_employers[:20]))}")
-    earlier = imports.imported(cur, prepared.sha256)
+    if drive_id is not None and checked.unknown_employers:
+        create = st.checkbox(f"新建名录中没有的意向企业：{md('、'.join(checked.unknown_employers[:20]))}")
+    earlier = imports.imported(cur, checked.sha256)
     force = False
     if earlier:
         st.warning(f"此文件已于 {earlier[1]:%Y-%m-%d %H:%M} 由 {md(earlier[2])} 导入（批次 #{earlier[0]}）。")
         force = st.checkbox("仍然导入（已有人员只匹配、补全空白，不会重复新增）")
     if st.button("确认导入", type="primary", disabled=bool(earlier) and not force):
         bar = st.progress(0.0, text="准备写入……")
+
+        def say(fraction: float, message: str) -> None:
+            bar.progress(min(fraction, 1.0), text=message)
+
         try:
-            result = importer.commit(cur, actor, prepared, drive_id=drive_id, force=force,
-                                     create_employers=tuple(prepared.unknown_employers) if create else (),
-                                     progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
+            # Read again, as checked: what is written is the file itself, not what the screen kept of it.
+            with importer.staged_upload(upload.getvalue(), upload.name, importer.references(cur), progress=say,
+                                        **corrections) as f:
+                _, result = importer.write_file(cur, actor, f, drive_id=drive_id, force=force, progress=say,
+                                                create_employers=checked.unknown_employers if create else ())
             bar.progress(1.0, text="完成")
             state["import_result"] = result
         except DomainError as error:

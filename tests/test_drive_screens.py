@@ -13,8 +13,8 @@ from db import pipeline, users
 from db.connection import open_database, shared_connection
 from db.permissions import SYSTEM, User
 from db.programmes import drives, employers, register
-from loaders import importer
 from tests.helpers import login
+from tests.import_support import imported
 from tests.test_office_setup import ADMIN_PASSWORD, db_rows, submit
 
 HR = User(id=0, username="hr_drive", role="hr")
@@ -54,8 +54,7 @@ def test_a_drive_with_three_employers_an_import_and_its_funnel(app, office: Path
     assert db_rows(office, "select count(*), sum(positions_offered) from drive_employer") == [(3, 10)]
 
     cur = shared_connection().cursor()       # the app holds the file: write through its connection
-    prepared = importer.prepare(SHEET.encode(), "浙大专场报名.csv", importer.references(cur))
-    result = importer.commit(cur, HR, prepared, drive_id=drive)
+    result = imported(cur, HR, SHEET.encode(), "浙大专场报名.csv", drive_id=drive)
     assert (result.inserted, result.applications) == (4, 4)
     first = cur.execute("select a.id from application a join candidate c on c.id = a.candidate_id"
                         " where c.name = '甲一'").fetchall()[0][0]

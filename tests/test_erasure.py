@@ -9,8 +9,8 @@ import duckdb
 from db import activities, analytics, candidate_commands as cc, duplicates, pipeline
 from db.candidate_commands import CandidateDraft
 from db.permissions import SYSTEM, User
-from loaders import importer
 from tests import factories as f
+from tests.import_support import imported
 
 HR = User(id=0, username="hr_erasure", role="hr")
 # Values no other row of the test database can hold by chance.
@@ -35,16 +35,12 @@ def csv(*rows: str) -> bytes:
 
 
 def test_nothing_identifying_survives_and_counts_stay(cur: duckdb.DuckDBPyConnection) -> None:
-    refs = importer.references(cur)
     # An import creates the person with warnings on their row (unknown school, unreadable degree),
     # and rejects a nameless row that carries their mobile.
-    first = importer.prepare(csv(f"{NAME},{MOBILE},,{SCHOOL},{COLLEGE},{MAJOR},某学历,2025年6月",
-                                 f",{MOBILE},,,,,,"), "a.csv", refs)
-    importer.commit(cur, HR, first)
+    imported(cur, HR, csv(f"{NAME},{MOBILE},,{SCHOOL},{COLLEGE},{MAJOR},某学历,2025年6月", f",{MOBILE},,,,,,"), "a.csv")
     person = cur.execute("select id from candidate where name = ?", [NAME]).fetchall()[0][0]
     # A second file fills their blank e-mail (an import_fill) and warns about a differing name.
-    second = importer.prepare(csv(f"{NAME}X,{MOBILE},{EMAIL},,,,,"), "b.csv", refs)
-    importer.commit(cur, HR, second)
+    imported(cur, HR, csv(f"{NAME}X,{MOBILE},{EMAIL},,,,,"), "b.csv")
     # A second record of theirs is merged into them; an edit, an activity, a move with a note,
     # a dismissed duplicate pair, a co-supervision topic.
     other = cc.add(cur, HR, CandidateDraft(name=MERGED_NAME, mobile=OTHER_MOBILE, channel="online",

@@ -1,6 +1,6 @@
 """Nothing longer than db/limits.py allows gets stored by an import: a too long name rejects its row, a too
 long e-mail is no e-mail, other text is cut with a warning, and messages and rejected rows quote cells
-only in part — through the screen's path (prepare + commit) and the command line's (import_file)."""
+only in part — whether the file is uploaded (the screen's way) or read from disk in small batches."""
 from __future__ import annotations
 
 import json
@@ -12,7 +12,9 @@ import pytest
 from db import limits
 from db.connection import open_database
 from db.permissions import SYSTEM
-from loaders.importer import commit, import_file, prepare, references
+from loaders.importer import import_file
+
+from tests.import_support import imported
 
 NAME = "张" * 1_000_000
 SCHOOL = "浙江" * 2_500_000                       # 5 MB of school name
@@ -45,7 +47,7 @@ def database(tmp_path: Path, name: str) -> duckdb.DuckDBPyConnection:
     """A database already holding 周九 (13800138000), who studied 数学."""
     conn = open_database(tmp_path / f"{name}.duckdb")
     cur = conn.cursor()
-    commit(cur, SYSTEM, prepare(f"{HEADER}\n周九,13800138000,,,数学,\n".encode(), "earlier.csv", references(cur)))
+    imported(cur, SYSTEM, f"{HEADER}\n周九,13800138000,,,数学,\n".encode(), "earlier.csv")
     return conn
 
 
@@ -58,15 +60,15 @@ def longest(cur: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
             for t, c in columns}
 
 
-@pytest.mark.parametrize("path_taken", ["prepare", "import_file"])
+@pytest.mark.parametrize("path_taken", ["upload", "import_file"])
 def test_nothing_longer_than_the_limits_is_stored_and_every_row_is_accounted_for(tmp_path: Path,
                                                                                 path_taken: str) -> None:
     path = sheet(tmp_path)
     conn = database(tmp_path, path_taken)
     try:
         cur = conn.cursor()
-        if path_taken == "prepare":
-            result = commit(cur, SYSTEM, prepare(path.read_bytes(), path.name, references(cur)))
+        if path_taken == "upload":
+            result = imported(cur, SYSTEM, path.read_bytes(), path.name)
         else:
             result = import_file(cur, SYSTEM, path, batch_rows=3)[1]
         too_long = {k: n for k, n in longest(cur).items() if n > BOUNDS.get(k, DEFAULT_BOUND)}

@@ -1,6 +1,6 @@
 """Every physical record is one row: CR, LF, CRLF and mixed line endings read the same people, and a record
 longer than the header is warned about — or rejected when a cell beyond the header holds a contact — the
-same way whether the file is read whole (prepare + commit) or batch by batch (import_file)."""
+same way whether the file is uploaded (the screen's way, in default batches) or read in tiny batches."""
 from __future__ import annotations
 
 import io
@@ -15,9 +15,11 @@ from hypothesis import strategies as st
 from db.connection import open_database
 from db.imports import ImportResult
 from db.permissions import SYSTEM
-from loaders.importer import commit, import_file, prepare, references
+from loaders.importer import import_file
 from loaders.importer.delimited import LfReader, lf
 from loaders.importer.reader import HEAD_BYTES
+
+from tests.import_support import imported
 
 HEADER = ["姓名", "手机号码", "邮箱", "毕业院校", "毕业时间"]
 NAMES = [s + g for s in "王李张刘陈杨黄赵" for g in ("伟", "芳", "娜", "强", "磊", "军")]
@@ -100,7 +102,7 @@ def test_every_person_is_read_whatever_the_line_endings_and_extra_cells(
     expected_kept |= {row: f"填充{i}" for i, row in enumerate(range(2, first))}
     expected_rejected = {row for row, p in enumerate(people, start=first) if p.shifted}
     counts = []
-    for name, run in (("whole", _whole), ("batches", lambda cur, path: _streamed(cur, path, batch_rows))):
+    for name, run in (("upload", _uploaded), ("batches", lambda cur, path: _streamed(cur, path, batch_rows))):
         conn = open_database(folder / f"{name}.duckdb")
         try:
             cur = conn.cursor()
@@ -117,8 +119,8 @@ def test_every_person_is_read_whatever_the_line_endings_and_extra_cells(
     assert counts[0] == counts[1]
 
 
-def _whole(cur: duckdb.DuckDBPyConnection, path: Path) -> ImportResult:
-    return commit(cur, SYSTEM, prepare(path.read_bytes(), path.name, references(cur)))
+def _uploaded(cur: duckdb.DuckDBPyConnection, path: Path) -> ImportResult:
+    return imported(cur, SYSTEM, path.read_bytes(), path.name)
 
 
 def _streamed(cur: duckdb.DuckDBPyConnection, path: Path, batch_rows: int) -> ImportResult:

@@ -1,5 +1,5 @@
 """Malformed files and databases are refused in Chinese, saying what to do: no English error text of polars
-or DuckDB and no traceback reaches the user, on the screen's path (prepare) or the command line's."""
+or DuckDB and no traceback reaches the user, on the screen (an upload checked) or the command line."""
 from __future__ import annotations
 
 import io
@@ -16,7 +16,9 @@ import polars as pl
 import pytest
 
 from db.connection import open_database
-from loaders.importer import FileRefused, prepare, references
+from loaders.importer import FileRefused, references
+
+from tests.import_support import checked
 
 ROOT = Path(__file__).resolve().parent.parent
 # Words a Chinese message may still hold: file types, encodings, and the commands and options it names.
@@ -74,11 +76,12 @@ def test_a_malformed_upload_is_refused_in_chinese_or_read(tmp_path: Path, name: 
     refs = references(conn.cursor())
     conn.close()
     try:
-        prepared = prepare(corpus()[name], name, refs)
+        found = checked(corpus()[name], name, refs)
     except FileRefused as refused:
         assert is_chinese(str(refused)), str(refused)
         return
-    messages = [*prepared.warnings["message"].to_list(), *prepared.rejects["reasons"].to_list()]
+    messages = [*found.warnings["message"].to_list(), *found.rejects["reasons"].to_list(),
+                *found.preview["结果"].to_list()]
     assert all(is_chinese(m) for m in messages), messages
 
 

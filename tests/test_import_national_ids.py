@@ -16,7 +16,7 @@ from db.connection import open_database
 from db.import_history import rejects
 from db.permissions import SYSTEM
 from loaders.import_export import rejects_table, to_csv
-from loaders.importer import commit, prepare, references
+from loaders.importer import check, references, staged_file, write_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,8 +85,9 @@ def test_no_id_number_is_stored_shown_or_logged_whatever_its_column(tmp_path: Pa
     conn = open_database(db)
     try:
         cur = conn.cursor()
-        prepared = prepare(path.read_bytes(), path.name, references(cur))
-        result = commit(cur, SYSTEM, prepared, force=True)
+        with staged_file(path, references(cur)) as file:
+            prepared = check(file)
+            result = write_file(cur, SYSTEM, file, force=True)[1]
         assert result.read == result.inserted + result.matched + result.duplicate_in_file + result.rejected == 4
         downloads = [to_csv(rejects_table(prepared.rejects)),
                      to_csv(rejects_table(rejects(cur, SYSTEM, result.batch_id)))]

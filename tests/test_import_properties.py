@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from db.connection import open_database
 from db.permissions import SYSTEM
-from loaders.importer import FileRefused, commit, prepare, references
+from loaders.importer import FileRefused, check, references, staged_upload, write_file
+
+from tests.import_support import imported
 
 KNOWN = ["手机号码", "邮箱", "性别", "毕业院校", "专业", "学历", "毕业时间", "身份证号", "意向企业", "签约意向", "院系"]
 UNKNOWN = ["序号", "备注", "QQ", "", "姓名"]       # a second 姓名 column too
@@ -64,16 +66,18 @@ def test_any_sheet_is_imported_or_refused_and_every_row_is_accounted_for(
     non_blank = sum(1 for r in body if any(c.strip() for c in r))
     cur = shared_db.cursor()
     try:
-        prepared = prepare(data, "sheet.csv", references(cur))
+        with staged_upload(data, "sheet.csv", references(cur)) as file:
+            checked = check(file)
+            result = write_file(cur, SYSTEM, file, force=True)[1]
     except FileRefused as refused:
         event("refused")
         # Only sheets that really cannot be imported: nothing under the header, or no usable contact column.
         assert non_blank == 0 or not {"手机号码", "邮箱"} & set(header), str(refused)
         return
     event("imported")
-    assert prepared.read == non_blank
-    result = commit(cur, SYSTEM, prepared, force=True)
+    assert checked.read == non_blank
     assert result.read == non_blank
+    assert (checked.rejected, checked.duplicate_in_file) == (result.rejected, result.duplicate_in_file)
     assert result.read == result.inserted + result.matched + result.duplicate_in_file + result.rejected
     outcomes = dict(cur.execute("select outcome, count(*) from import_row where batch_id = ? group by 1",
                                 [result.batch_id]).fetchall())
@@ -88,5 +92,5 @@ def test_any_sheet_is_imported_or_refused_and_every_row_is_accounted_for(
 def test_the_property_test_sees_real_imports(shared_db: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     """Guards the property above against passing by refusing everything."""
     data = encode(["姓名", "手机号码"], [["张三", "13800138000"], ["", ""]], 2, "gb18030")
-    result = commit(shared_db.cursor(), SYSTEM, prepare(data, "x.csv", references(shared_db.cursor())), force=True)
+    result = imported(shared_db.cursor(), SYSTEM, data, "x.csv", force=True)
     assert result.read == 1

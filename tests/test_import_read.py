@@ -10,9 +10,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from loaders.importer import References, prepare
+from loaders.importer import References
 from loaders.importer.fields import field_of, find_header, map_columns
-from loaders.importer.reader import FileRefused, read, sniff_delimiter
+from loaders.importer.reader import FileRefused, sniff_delimiter
+
+from tests.import_support import checked, read_back
 
 HEADER = ["姓名", "手机号码", "邮箱", "毕业院校"]
 ROWS = [["张三", "13800138000", "zs@163.com", "浙江大学"], ["李四", "13900139000", "", "复旦大学"]]
@@ -25,7 +27,7 @@ def text_file(rows: list[list[str]], *, delimiter: str = ",", newline: str = "\n
 
 
 def names(data: bytes, file_name: str = "报名表.csv") -> list[str | None]:
-    return prepare(data, file_name, NO_REFS).rows["name"].to_list()
+    return read_back(data, file_name, NO_REFS)[1]["name"].to_list()
 
 
 @pytest.mark.parametrize(("encoding", "label"), [
@@ -35,8 +37,7 @@ def names(data: bytes, file_name: str = "报名表.csv") -> list[str | None]:
 def test_encodings_are_detected_without_asking(encoding: str, label: str) -> None:
     data = text_file([HEADER, *ROWS, ["曾𠀀", "13700137000", "", "同济大学"]] if encoding in ("gb18030", "utf-8")
                      else [HEADER, *ROWS]).encode(encoding)
-    sheet = read(data, "x.csv")
-    assert sheet.encoding == label
+    assert checked(data, "x.csv", NO_REFS).sheet.encoding == label
     assert names(data)[:2] == ["张三", "李四"]
 
 
@@ -48,16 +49,16 @@ def test_utf16_big_endian_with_bom() -> None:
 @pytest.mark.parametrize("delimiter", [",", "\t", ";"])
 def test_comma_tab_and_semicolon_are_sniffed(delimiter: str) -> None:
     data = text_file([HEADER, *ROWS], delimiter=delimiter).encode()
-    assert read(data, "x.txt").delimiter == delimiter
+    assert checked(data, "x.txt", NO_REFS).sheet.delimiter == delimiter
     assert names(data, "x.txt") == ["张三", "李四"]
 
 
 def test_windows_line_endings_and_quoted_cells_with_commas_and_newlines() -> None:
     data = ('姓名,手机号码,备注\r\n"张三",13800138000,"住址：平湖, 当湖街道\r\n二楼"\r\n李四,13900139000,\r\n').encode("gbk")
-    p = prepare(data, "x.csv", NO_REFS)
-    assert p.rows["name"].to_list() == ["张三", "李四"]
-    assert p.rows["mobile"].to_list() == ["13800138000", "13900139000"]
-    assert p.rows["row_number"].to_list() == [2, 3]
+    _, rows = read_back(data, "x.csv", NO_REFS)
+    assert rows["name"].to_list() == ["张三", "李四"]
+    assert rows["mobile"].to_list() == ["13800138000", "13900139000"]
+    assert rows["row_number"].to_list() == [2, 3]
 
 
 def test_header_after_title_and_blank_rows_and_blank_rows_are_not_counted() -> None:
@@ -65,16 +66,17 @@ def test_header_after_title_and_blank_rows_and_blank_rows_are_not_counted() -> N
         ["2025年扬帆计划·浙江大学专场 报名表"], [""], ["填表说明：请如实填写", ""], [",,,"],
         HEADER, ROWS[0], [",,,"], ["  ,\u3000, , "], ROWS[1], [""],
     ]).encode("gbk")
-    p = prepare(data, "x.csv", NO_REFS)
+    p, rows = read_back(data, "x.csv", NO_REFS)
     assert p.header_row == 5
     assert p.read == 2
-    assert p.rows["row_number"].to_list() == [6, 9]    # the row numbers HR sees in the sheet
+    assert rows["row_number"].to_list() == [6, 9]    # the row numbers HR sees in the sheet
+    assert p.preview["行号"].to_list() == [6, 9]
 
 
 def test_more_than_five_title_rows_means_no_header_found() -> None:
     data = text_file([["标题"]] * 6 + [HEADER, *ROWS]).encode()
     with pytest.raises(FileRefused, match="未找到表头"):
-        read(data, "x.csv")
+        checked(data, "x.csv", NO_REFS)
 
 
 def test_a_header_needs_the_name_and_one_more_known_field() -> None:
@@ -133,12 +135,12 @@ def test_excel_numeric_cells_keep_every_digit_and_dates_become_year_and_month() 
         ws.write_string(7, 0, "王五")
         ws.write_formula(7, 1, "=13700137000+0", None, 13700137000)
         ws.write_string(7, 2, "2026届")
-    p = prepare(_xlsx(write), "报名表.xlsx", NO_REFS)
+    p, rows = read_back(_xlsx(write), "报名表.xlsx", NO_REFS)
     assert p.sheet.kind == "excel" and p.header_row == 4
-    assert p.rows["row_number"].to_list() == [5, 7, 8]    # row 6 is blank: skipped, not counted
-    assert p.rows["mobile"].to_list() == ["13800138000", "13900139000", "13700137000"]
-    assert p.rows["graduation_year"].to_list() == [2025, 2025, 2026]
-    assert p.rows["graduation_month"].to_list() == [6, 6, None]      # serial 45838 is 2025-06-30
+    assert rows["row_number"].to_list() == [5, 7, 8]    # row 6 is blank: skipped, not counted
+    assert rows["mobile"].to_list() == ["13800138000", "13900139000", "13700137000"]
+    assert rows["graduation_year"].to_list() == [2025, 2025, 2026]
+    assert rows["graduation_month"].to_list() == [6, 6, None]      # serial 45838 is 2025-06-30
     assert p.dropped_columns == ["身份证号"]
 
 
@@ -148,9 +150,9 @@ def test_excel_first_sheet_with_a_header_is_used() -> None:
         data = book.add_worksheet("名单")
         data.write_row(0, 0, HEADER)
         data.write_row(1, 0, ROWS[0])
-    p = prepare(_xlsx(write), "x.xlsx", NO_REFS)
+    p, rows = read_back(_xlsx(write), "x.xlsx", NO_REFS)
     assert p.sheet.sheet_name == "名单"
-    assert p.rows["name"].to_list() == ["张三"]
+    assert rows["name"].to_list() == ["张三"]
 
 
 def test_xls_is_read_and_content_decides_not_the_extension() -> None:
@@ -164,7 +166,7 @@ def test_xls_is_read_and_content_decides_not_the_extension() -> None:
     buffer = io.BytesIO()
     book.save(buffer)
     for name in ("x.xls", "x.xlsx"):
-        assert prepare(buffer.getvalue(), name, NO_REFS).rows["mobile"].to_list() == ["13800138000"]
+        assert read_back(buffer.getvalue(), name, NO_REFS)[1]["mobile"].to_list() == ["13800138000"]
 
 
 @pytest.mark.parametrize(("data", "name", "message"), [
@@ -186,7 +188,7 @@ def test_xls_is_read_and_content_decides_not_the_extension() -> None:
 ])
 def test_bad_files_are_refused_saying_what_they_are(data: bytes, name: str, message: str) -> None:
     with pytest.raises(FileRefused, match=message.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")):
-        prepare(data, name, NO_REFS)
+        checked(data, name, NO_REFS)
 
 
 def test_zip_word_and_plain_zip_are_named() -> None:
@@ -195,7 +197,7 @@ def test_zip_word_and_plain_zip_are_named() -> None:
         with zipfile.ZipFile(buffer, "w") as z:
             z.writestr(inner, "x")
         with pytest.raises(FileRefused, match=message):
-            prepare(buffer.getvalue(), "x.xlsx", NO_REFS)
+            checked(buffer.getvalue(), "x.xlsx", NO_REFS)
 
 
 def test_delimiter_sniffing_ignores_title_rows() -> None:
@@ -205,4 +207,4 @@ def test_delimiter_sniffing_ignores_title_rows() -> None:
 
 def test_header_row_override(tmp_path: Path) -> None:
     data = text_file([["名单"], ["备注", "姓名", "手机"], ["x", "张三", "13800138000"]]).encode()
-    assert prepare(data, "x.csv", NO_REFS, header_row=2).rows["name"].to_list() == ["张三"]
+    assert read_back(data, "x.csv", NO_REFS, header_row=2)[1]["name"].to_list() == ["张三"]

@@ -1,5 +1,6 @@
-"""A file on disk is read and written batch by batch (import_file) and must end exactly like the same file
-read whole (prepare + commit): duplicates and matches across batches, encodings, quoted line breaks."""
+"""A file is read and written batch by batch, and however small the batches (import_file's batch_rows) it
+must end exactly like the same file uploaded on the screen (staged_upload + write_file, in default batches):
+duplicates and matches across batches, encodings, quoted line breaks."""
 from __future__ import annotations
 
 import csv
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from bench.bench_import import write_messy_csv
 from db.connection import open_database
 from db.permissions import SYSTEM
-from loaders.importer import FileRefused, commit, import_file, prepare, references
+from loaders.importer import FileRefused, import_file, references, staged_upload, write_file
 from loaders.importer.reader import read_file
 
 from tests.test_import_properties import encode, sheets
@@ -41,11 +42,11 @@ def content(cur: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
     return out
 
 
-def whole(cur: duckdb.DuckDBPyConnection, path: Path, *, create_employers: bool = False,
-          **kwargs: object) -> tuple[int, ...]:
-    prepared = prepare(path.read_bytes(), path.name, references(cur))
-    create = tuple(prepared.unknown_employers) if create_employers else ()
-    r = commit(cur, SYSTEM, prepared, create_employers=create, **kwargs)  # type: ignore[arg-type]
+def uploaded(cur: duckdb.DuckDBPyConnection, path: Path, *, create_employers: bool = False,
+             **kwargs: object) -> tuple[int, ...]:
+    with staged_upload(path.read_bytes(), path.name, references(cur)) as file:
+        create = file.unknown_employers if create_employers else ()
+        _, r = write_file(cur, SYSTEM, file, create_employers=create, **kwargs)  # type: ignore[arg-type]
     return r.read, r.inserted, r.matched, r.duplicate_in_file, r.rejected, r.warnings, r.filled, r.applications
 
 
@@ -56,10 +57,10 @@ def streamed(cur: duckdb.DuckDBPyConnection, path: Path, batch_rows: int, **kwar
 
 @pytest.fixture(scope="module")
 def twins(tmp_path_factory: pytest.TempPathFactory) -> tuple[duckdb.DuckDBPyConnection, duckdb.DuckDBPyConnection]:
-    """Two databases given the same imports, one file read whole, one batch by batch: they must stay equal.
+    """Two databases given the same imports, one file uploaded, one read in tiny batches: they must stay equal.
     Module-scoped so that later examples also match people written by earlier ones."""
     folder = tmp_path_factory.mktemp("twins")
-    a, b = open_database(folder / "whole.duckdb"), open_database(folder / "batches.duckdb")
+    a, b = open_database(folder / "upload.duckdb"), open_database(folder / "batches.duckdb")
     yield a, b
     a.close()
     b.close()
@@ -69,14 +70,14 @@ def twins(tmp_path_factory: pytest.TempPathFactory) -> tuple[duckdb.DuckDBPyConn
                                                                   HealthCheck.too_slow])
 @given(sheet=sheets(), encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16"]),
        batch_rows=st.integers(min_value=1, max_value=8))
-def test_any_sheet_read_in_batches_ends_like_the_whole_sheet(
+def test_any_sheet_read_in_batches_ends_like_the_uploaded_sheet(
         twins: tuple[duckdb.DuckDBPyConnection, duckdb.DuckDBPyConnection], tmp_path_factory: pytest.TempPathFactory,
         sheet: tuple[list[str], list[list[str]], int], encoding: str, batch_rows: int) -> None:
     path = tmp_path_factory.mktemp("sheet") / "sheet.csv"
     path.write_bytes(encode(*sheet, encoding))
     a, b = twins
     try:
-        expected = whole(a.cursor(), path, force=True)
+        expected = uploaded(a.cursor(), path, force=True)
     except FileRefused as refused:
         with pytest.raises(FileRefused) as also:
             streamed(b.cursor(), path, batch_rows, force=True)
@@ -100,13 +101,13 @@ def test_a_messy_file_with_known_people_and_a_drive_ends_the_same_in_batches(tmp
     earlier.write_bytes(b"".join(path.read_bytes().splitlines(keepends=True)[:403]))
     results = []
     databases = []
-    for name, run in (("whole", lambda c, p, **k: whole(c, p, **k)),
+    for name, run in (("upload", lambda c, p, **k: uploaded(c, p, **k)),
                       ("batches", lambda c, p, **k: streamed(c, p, 97, **k))):
         conn = open_database(tmp_path / f"{name}.duckdb")
         databases.append(conn)
         cur = conn.cursor()
         drive_id = drive(cur)
-        whole(cur, earlier)
+        uploaded(cur, earlier)
         conn.execute("update candidate set major = null, degree = null where id % 3 = 0")   # blanks to fill
         results.append(run(cur, path, drive_id=drive_id, create_employers=True))
     try:

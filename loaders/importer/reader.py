@@ -1,10 +1,10 @@
 """Sniff and read a file as it comes: what it really is, its encoding and delimiter, every cell as text.
 
-`read` takes the file's bytes (an upload); `read_file` a file on disk, whose records are then read in
-batches so a million-row CSV never sits in memory whole (GBK and UTF-16 are first re-encoded, block by
-block, into a UTF-8 copy in the caller's work folder).
+`read_file` reads a file on disk (an upload is written to one first): a workbook whole, a text file's
+records in batches, so a million-row CSV never sits in memory whole (GBK and UTF-16 are first re-encoded,
+block by block, into a UTF-8 copy in the caller's work folder).
 
-Both read text through delimited.py: every physical record is one row, whatever its line ending, and
+Text goes through delimited.py: every physical record is one row, whatever its line ending, and
 a record longer than the header keeps its extra cells as columns beyond the header's. Refusals say in
 Chinese what is wrong; polars' own error text, which can quote cells, goes to the log only (redacted,
 see db/national_id.py).
@@ -17,7 +17,7 @@ import io
 import logging
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 
 import polars as pl
@@ -62,14 +62,18 @@ class Sheet:
     """The cells of one sheet as text: the header row's cells, then the records under it in batches,
     columns c0…cN plus each record's 1-based sheet row number `row_number`."""
 
-    kind: str                   # 'csv' or 'excel'
+    kind: str                   # 'csv', 'excel', or 'form' (records already read: the sign-ups')
     encoding: str | None        # text files only
     delimiter: str | None
     sheet_name: str | None
     header_index: int           # 0-based record index of the header row
     headers: list[str | None]
-    _body: pl.DataFrame | None = field(default=None, repr=False)      # in memory: every record
+    _body: pl.DataFrame | None = field(default=None, repr=False)      # in memory: every record (a workbook, records)
     _file: _CsvFile | None = field(default=None, repr=False)          # on disk: read batch by batch
+
+    def described(self) -> Sheet:
+        """What the sheet is, without what it holds: a plain value that outlives the file and its work folder."""
+        return replace(self, _body=None, _file=None)
 
     def records(self, batch_rows: int, *, parts: int = 1) -> Iterator[pl.DataFrame]:
         """The records under the header, at most about `batch_rows` at a time but in at least about
@@ -90,28 +94,19 @@ class Sheet:
             raise _refusal(failed, file) from None
 
 
-def read(data: bytes, file_name: str, *, header_row: int | None = None) -> Sheet:
-    """Read `data` (the file's bytes). `header_row` (1-based) overrides the detected header row."""
-    _check_suffix(file_name)
-    if not data.strip():
-        raise FileRefused("文件是空的：没有任何内容。")
-    kind = sniff(data)
-    if kind == "excel":
-        return _read_excel(data, header_row)
-    return _read_text(data, PurePath(file_name).suffix.lower(), header_row)
-
-
 def read_file(path: Path, workdir: Path, *, header_row: int | None = None, as_gb18030: bool = False) -> Sheet:
     """Read a file on disk, its records lazily. Re-encoded copies go into `workdir`.
 
     `as_gb18030` is the second attempt after NotUtf8: the head looked like UTF-8, a later part did not.
     """
-    _check_suffix(path.name)
+    check_suffix(path.name)
     with path.open("rb") as f:
         head = f.read(HEAD_BYTES)
         whole = len(head) < HEAD_BYTES
     if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        return read(path.read_bytes(), path.name, header_row=header_row)     # Excel is parsed whole anyway
+        data = path.read_bytes()        # a workbook is parsed whole anyway
+        sniff(data)                     # a ZIP that is no workbook (Word, PowerPoint, an archive) says so
+        return _read_excel(data, header_row)
     if not head.strip() and _blank(path):
         raise FileRefused("文件是空的：没有任何内容。")
     sniff(head)
@@ -127,7 +122,8 @@ def read_file(path: Path, workdir: Path, *, header_row: int | None = None, as_gb
     return Sheet("csv", encoding, delimiter, None, header_index, headers, _file=file)
 
 
-def _check_suffix(file_name: str) -> None:
+def check_suffix(file_name: str) -> None:
+    """FileRefused unless `file_name` ends in a type the importer reads (its content decides the rest)."""
     suffix = PurePath(file_name).suffix.lower()
     if suffix not in TEXT_TYPES | EXCEL_TYPES:
         raise FileRefused(f"不支持的文件类型「{suffix or '无扩展名'}」：请上传 CSV、TSV、TXT 或 Excel（.xlsx / .xls）文件。")
@@ -173,30 +169,9 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
-def decode(data: bytes) -> tuple[bytes, str]:
-    """UTF-8 bytes of a text file and the encoding it was in: UTF-8 (± BOM), UTF-16 with BOM, GB18030/GBK."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):], "UTF-8 (BOM)"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16").encode("utf-8"), "UTF-16"
-        except UnicodeDecodeError:
-            raise FileRefused(_BAD_UTF16) from None
-    if b"\x00" in data[:HEAD_BYTES]:
-        raise FileRefused("这是二进制文件，不是文本表格：请上传 Excel 或 CSV 文件。")
-    try:
-        data.decode("utf-8")
-        return data, "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030").encode("utf-8"), "GB18030/GBK"
-    except UnicodeDecodeError:
-        raise FileRefused(_BAD_ENCODING) from None
-
-
 def _utf8_source(path: Path, head: bytes, whole: bool, workdir: Path, as_gb18030: bool) -> tuple[Path, str, bool]:
-    """`decode` for a file on disk: (a UTF-8 file to read, the encoding it was in, whether UTF-8 was guessed).
+    """(a UTF-8 file to read, the encoding it was in, whether UTF-8 was guessed): UTF-8 (± BOM), UTF-16
+    with BOM, GB18030/GBK.
 
     UTF-8 is judged from the head (an incomplete character at its end is fine); the CSV reader checks
     the rest, and NotUtf8 sends the file back here with `as_gb18030`.
@@ -228,20 +203,6 @@ def _reencoded(path: Path, codec: str, workdir: Path, refusal: str) -> Path:
     except UnicodeDecodeError:
         raise FileRefused(refusal) from None
     return target
-
-
-def _read_text(data: bytes, suffix: str, header_row: int | None) -> Sheet:
-    text, encoding = decode(data)
-    text = delimited.lf(text)
-    delimiter, header_index = _layout(text[:HEAD_BYTES].decode("utf-8", errors="ignore"), suffix, header_row)
-    options = delimited.options(delimiter, header_index)
-    try:
-        width = pl.read_csv(io.BytesIO(text), n_rows=1, **options).width     # type: ignore[arg-type]
-        body = delimited.read_block(text, options, width)
-    except delimited.READ_ERRORS as error:
-        raise _unreadable(error, text) from None
-    headers, records = _split_header(body, header_index)
-    return Sheet("csv", encoding, delimiter, None, header_index, headers[:width], _body=records)
 
 
 def _layout(head_text: str, suffix: str, header_row: int | None) -> tuple[str, int]:

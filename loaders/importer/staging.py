@@ -33,7 +33,9 @@ BATCH_ROWS = 100_000                # records normalised at a time: memory vs pe
 WORKERS = 2                         # batches normalised at once
 WORKDIR_PREFIX = "crm-import-"      # + the importing process's id
 SAMPLE = 1000                       # warnings and rejects kept for the report (all of them are written)
+PREVIEW = 20                        # first rows kept, rejected ones too, for the screen's preview (check)
 ROW_COLUMNS = ("row_number", *steps.PERSON_FIELDS, *steps.APPLICATION_FIELDS)
+HEAD_COLUMNS = (*ROW_COLUMNS, "matched_name", "rejected", "reasons")
 KEY_COLUMNS = ("row_number", "rejected", "mobile", "email")
 NOTHING_HELD = Slice(people=pl.DataFrame(schema=imports.PERSON_SCHEMA),
                      applications=pl.DataFrame(schema={"row_number": pl.Int32, "person": pl.Int32,
@@ -129,8 +131,8 @@ class Store:
 
 @dataclass
 class Staged:
-    """What reading a whole sheet found, batch by batch: the keys to deduplicate, what the report needs,
-    and the store the batches were set aside in (by `stage`)."""
+    """What reading a whole sheet found, batch by batch: the keys to deduplicate, what the report and the
+    preview need, and the store the batches were set aside in (by `stage`)."""
 
     store: Store
     sample: Sample = field(default_factory=lambda: Sample())
@@ -139,9 +141,15 @@ class Staged:
     reject_sample: list[pl.DataFrame] = field(default_factory=list)
     rejects: int = 0
     reasons: Counter[str] = field(default_factory=Counter)     # short reject reason → rows
+    head: pl.DataFrame | None = None    # the first PREVIEW rows, HEAD_COLUMNS (a rejected row's reasons)
 
     def add(self, rows: pl.DataFrame, batch: Normalised) -> None:
         self.sample(batch.warnings)
+        if self.head is None or self.head.height < PREVIEW:
+            more = rows.head(PREVIEW - (0 if self.head is None else self.head.height)).join(
+                batch.rejects.select("row_number", "reasons"), on="row_number", how="left", maintain_order="left")
+            more = more.select(HEAD_COLUMNS)
+            self.head = more if self.head is None else pl.concat([self.head, more], how="vertical_relaxed")
         self.keys.append(rows.select(KEY_COLUMNS))
         unknown = rows.filter(~pl.col("rejected") & pl.col("employer_raw").is_not_null()
                               & pl.col("employer_id").is_null())
@@ -279,6 +287,11 @@ class Sample:
         self.count = 0
         self.fields: Counter[str] = Counter()
         self.first = steps.NO_WARNINGS
+
+    def copy(self) -> Sample:
+        other = Sample()
+        other.count, other.fields, other.first = self.count, self.fields.copy(), self.first
+        return other
 
     def __call__(self, warnings: pl.DataFrame) -> None:
         self.count += warnings.height
