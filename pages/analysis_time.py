@@ -6,7 +6,10 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from db import analytics, candidates, programmes, stage_times
+from db import analytics, candidates, clock, programmes, stage_times
+from db.connection import database_path
+from db.permissions import User, scope_enclave
+from db.sql import Cursor
 from db.errors import DomainError
 from db.stage_times import StuckFilter
 from pages._text import md
@@ -17,6 +20,15 @@ STAY_COLUMNS = {"group": "分组", "label": "阶段", "stays": "结束的停留"
 HIRE_COLUMNS = {"group": "分组", "hires": "到岗人数", "median_days": "中位数（天）", "p90_days": "P90（天）"}
 STUCK_COLUMNS = {"name": "姓名", "mobile": "手机", "employer": "企业", "label": "阶段", "since": "进入阶段",
                  "days": "已停留（天）", "threshold": "阈值（天）", "owner": "负责人", "enclave": "飞地", "detail": "详情"}
+
+
+@st.cache_data(ttl=900, max_entries=64, show_spinner="正在统计……")
+def _figures(_cur: Cursor, _user: User, db: str, scope: int | None, year: int, by: str, today: object,
+             version: tuple) -> tuple[pl.DataFrame, pl.DataFrame]:
+    # Keyed by database, scope, year, grouping, day and data version (every command audits, so a move or a
+    # threshold change shows at once); the cursor and user only carry them out.
+    return (stage_times.stage_durations(_cur, _user, year, by=by),   # type: ignore[arg-type]
+            stage_times.contact_to_hire(_cur, _user, year, by=by))   # type: ignore[arg-type]
 
 
 def durations_chart(found: pl.DataFrame) -> alt.Chart:
@@ -69,7 +81,8 @@ by = head[1].radio("分组", list(stage_times.GROUPS), format_func=stage_times.G
 head[2].caption(f"统计范围：{md(programmes.scope_name(cur, user))}。")
 
 st.subheader("各阶段停留天数")
-stays = stage_times.stage_durations(cur, user, year, by=by)
+stays, hires = _figures(cur, user, str(database_path().resolve()), scope_enclave(user), year, by, clock.today(),
+                       analytics.data_version(cur))
 if by == "all" and stays["stays"].sum() > 0:
     st.altair_chart(durations_chart(stays), width="stretch")
     st.caption("柱为中位数，红色刻度为 P90。")
@@ -77,7 +90,6 @@ table(stays.select(*STAY_COLUMNS), column_config=STAY_COLUMNS, empty=f"{year} �
 st.caption(stage_times.STAY_STATEMENT)
 
 st.subheader("从首次联系到到岗")
-hires = stage_times.contact_to_hire(cur, user, year, by=by)
 table(hires.select(*HIRE_COLUMNS), column_config=HIRE_COLUMNS, empty=f"{year} 年没有到岗记录。", key="time_hires")
 st.caption(stage_times.HIRE_STATEMENT)
 
