@@ -183,3 +183,21 @@ def test_the_people_behind_a_figure_are_masked_per_role(cur, world, exits) -> No
     assert lost_reasons.people(cur, recruiter, 2025, reason="salary")["mobile"].to_list() == [None, "13800138000"]
     assert lost_reasons.people(cur, recruiter, 2025, from_stage="contacted").height == 0     # bob: not theirs
     assert lost_reasons.count_people(cur, manager, 2025, from_stage="contacted") == 1
+
+
+def test_after_a_merge_an_exit_counts_once_under_the_survivor(cur, world: PipelineWorld, at) -> None:  # type: ignore[no-untyped-def]
+    """王强's duplicate record sat in 成都 and withdrew (考公考编); merged into 李娜's SH record — a deliberately
+    odd pair, so the enclave shows whose the exit is — it counts once, now in SH."""
+    from db import duplicates
+
+    hr = world.users["hr"]
+    app_id = pipeline.open_application(cur, hr, world.bob, employer_id=world.employer, effective_on=date(2025, 5, 1))
+    pipeline.move_stage(cur, hr, app_id, "withdrawn", lost_code="civil_service", effective_on=date(2025, 5, 20))
+    assert lost_reasons.total(cur, world.users["recruiter_cd"], 2025) == 1
+    versions = dict(cur.execute("select id, version from candidate where id in (?, ?)",
+                                [world.alice, world.bob]).fetchall())
+    duplicates.merge(cur, hr, world.alice, world.bob, take_from_merged=set(),
+                     versions=(versions[world.alice], versions[world.bob]))
+    assert lost_reasons.total(cur, world.users["manager"], 2025) == 1
+    assert lost_reasons.total(cur, world.users["recruiter_cd"], 2025) == 0
+    assert lost_reasons.people(cur, world.users["recruiter_sh"], 2025)["candidate_id"].to_list() == [world.alice]

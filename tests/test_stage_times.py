@@ -141,3 +141,23 @@ def test_thresholds_are_edited_by_managers_and_admins_only_and_audited(cur, worl
                           " order by id").fetchall()
     assert entries == [("manager", "stage_threshold", "contacted", "停滞阈值「已联系」：30 天 → 200 天"),
                        ("admin", "stage_threshold", "applied", "停滞阈值「已投递」：21 天 → 10 天")]
+
+
+def test_a_merge_gives_the_survivor_the_history_and_counts_it_once(cur, world, at) -> None:  # type: ignore[no-untyped-def]
+    """李娜 was entered twice: her first record was contacted on 3-11, the second applied on 4-01 and arrived
+    on 5-01. Before the merge the hire is timed from the second record's own first contact (30 days);
+    after it the survivor holds both histories, so from her first contact (51 days) — one hire, same stays."""
+    from db import duplicates
+
+    manager = world.users["manager"]
+    twin = person(cur, "李娜", world.sh, world.users["recruiter_sh"].id)
+    f.walk(cur, world.alice, ("lead", D(2025, 3, 1, 10)), ("contacted", D(2025, 3, 11, 10)))
+    f.walk(cur, twin, ("applied", D(2025, 4, 1, 10)), ("arrived", D(2025, 5, 1, 10)))
+    assert stage_times.contact_to_hire(cur, manager, 2025).select("hires", "median_days").row(0) == (1, 30.0)
+    stays_before = stage_times.stage_durations(cur, manager, 2025).select("stage", "stays", "median_days")
+    versions = dict(cur.execute("select id, version from candidate where id in (?, ?)", [world.alice, twin]).fetchall())
+    duplicates.merge(cur, world.users["hr"], world.alice, twin, take_from_merged=set(),
+                     versions=(versions[world.alice], versions[twin]))
+    assert stage_times.contact_to_hire(cur, manager, 2025).select("hires", "median_days").row(0) == (1, 51.0)
+    assert stage_times.stage_durations(cur, manager, 2025).select("stage", "stays", "median_days").equals(stays_before)
+    assert stage_times.stuck(cur, manager)["candidate_id"].to_list() == [world.alice]     # contacted since 3-11
