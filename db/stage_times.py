@@ -59,43 +59,49 @@ def _scope(actor: User) -> dict:
     return {"enclave": scope_enclave(actor)}
 
 
-# Every stay in an open stage of the actor's scope: application, stage, entered, left (null: still there).
-_STAYS = f"""
-    with stays as (
-        select e.application_id, e.candidate_id, e.to_stage as stage, e.occurred_at as entered,
-               lead(e.occurred_at) over (partition by e.application_id order by e.occurred_at, e.id) as left_at
-        from stage_event e
-    ), scoped as (
-        select s.*, c.owner_id, c.enclave_id from stays s join candidate c on c.id = s.candidate_id
-        where s.stage in {_OPEN_SQL} and c.merged_into is null and ($enclave is null or c.enclave_id = $enclave)
-    )
-"""
-
-
 def stage_durations(cur: Cursor, actor: User, year: int, *, by: Group = "all") -> pl.DataFrame:
     """Per open stage (and group): stays that ended in `year` — stays, median_days, p90_days — and the
     stays still running today — open_now, open_median_days (how long those have waited so far).
-    Columns: group_key, group, stage, label, rank, stays, median_days, p90_days, open_now, open_median_days."""
+    Columns: group_key, group, stage, label, rank, stays, median_days, p90_days, open_now, open_median_days.
+
+    Two queries: ended stays pair each move with the application's next one (one window over the
+    events); running stays are the open applications' last moves (no window needed)."""
     key, label, join = _group_sql(by)
     params = _scope(actor) | year_bounds(year) | {"now": clock.now()}
-    found = frame(cur, _STAYS + f"""
-        , measured as (
-            select s.*, epoch(coalesce(s.left_at, $now) - s.entered) / 86400.0 as days,
-                   s.left_at is not null and s.left_at >= $start and s.left_at < $end as ended_in_year,
-                   s.left_at is null as running
-            from scoped s
-            where (s.left_at >= $start and s.left_at < $end) or s.left_at is null
+    ended = frame(cur, f"""
+        with stays as (
+            select e.candidate_id, e.to_stage as stage, e.occurred_at as entered,
+                   lead(e.occurred_at) over (partition by e.application_id order by e.occurred_at, e.id) as left_at
+            from stage_event e
         )
-        select {key} as group_key, {label} as "group", s.stage,
-               cast(count(*) filter (where ended_in_year) as bigint) as stays,
-               round(percentile_cont(0.5) within group (order by days) filter (where ended_in_year), 1) as median_days,
-               round(percentile_cont(0.9) within group (order by days) filter (where ended_in_year), 1) as p90_days,
-               cast(count(*) filter (where running) as bigint) as open_now,
-               round(percentile_cont(0.5) within group (order by days) filter (where running), 1) as open_median_days
-        from measured s join candidate c on c.id = s.candidate_id {join}
+        select {key} as group_key, {label} as "group", s.stage, cast(count(*) as bigint) as stays,
+               quantile_cont(epoch(s.left_at - s.entered) / 86400.0, [0.5, 0.9]) as q
+        from stays s join candidate c on c.id = s.candidate_id {join}
+        where s.stage in {_OPEN_SQL} and s.left_at >= $start and s.left_at < $end
+          and c.merged_into is null and ($enclave is null or c.enclave_id = $enclave)
         group by 1, 3
     """, params)
-    return _with_stage_labels(found).sort(["group", "rank"])
+    running = frame(cur, f"""
+        with waiting as (
+            select a.candidate_id, a.stage, max(e.occurred_at) as entered
+            from application a join stage_event e on e.application_id = a.id
+            where a.stage in {_OPEN_SQL}
+            group by a.id, a.candidate_id, a.stage
+        )
+        select {key} as group_key, {label} as "group", w.stage, cast(count(*) as bigint) as open_now,
+               round(median(epoch($now - w.entered) / 86400.0), 1) as open_median_days
+        from waiting w join candidate c on c.id = w.candidate_id {join}
+        where c.merged_into is null and ($enclave is null or c.enclave_id = $enclave)
+        group by 1, 3
+    """, params)
+    ended = ended.with_columns(pl.col("q").list.get(0).round(1).alias("median_days"),
+                               pl.col("q").list.get(1).round(1).alias("p90_days")).drop("q")
+    both = ended.join(running, on=["group_key", "stage"], how="full", coalesce=True, nulls_equal=True)
+    both = both.with_columns(pl.coalesce("group", "group_right").alias("group")).drop("group_right")
+    both = both.with_columns(pl.col("stays").fill_null(0), pl.col("open_now").fill_null(0))
+    return _with_stage_labels(both).select(
+        "group_key", "group", "stage", "stays", "median_days", "p90_days", "open_now", "open_median_days", "label",
+        "rank").sort(["group", "rank"])
 
 
 def contact_to_hire(cur: Cursor, actor: User, year: int, *, by: Group = "all") -> pl.DataFrame:
