@@ -6,15 +6,32 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from db import lost_reasons, programmes
+from db import analytics, lost_reasons, programmes
+from db.connection import database_path
 from db.enums import Stage
 from db.lost_reasons import LostReason
+from db.permissions import User, scope_enclave
+from db.sql import Cursor
 from pages._text import md
 from pages._widgets import cursor, figure, gate, table
 
 REASONS = [r.label for r in LostReason]
 PEOPLE_COLUMNS = {"name": "姓名", "mobile": "手机", "email": "邮箱", "employer": "企业", "from_label": "离开阶段",
                   "reason_label": "流失原因", "lost_reason": "原因说明", "left_on": "退出日期"}
+
+
+@st.cache_data(ttl=900, max_entries=64, show_spinner="正在统计……")
+def figures(_cur: Cursor, _user: User, db: str, scope: int | None, year: int,
+            version: tuple) -> tuple[pl.DataFrame, pl.DataFrame]:
+    # Keyed by database, scope, year and data version (every command audits, so a new exit shows at
+    # once); the cursor and user only carry them out.
+    return lost_reasons.by_reason(_cur, _user, year), lost_reasons.by_reason_and_stage(_cur, _user, year)
+
+
+@st.cache_data(ttl=900, max_entries=64, show_spinner="正在统计……")
+def sources(_cur: Cursor, _user: User, db: str, scope: int | None, year: int, source: str,
+            version: tuple) -> pl.DataFrame:
+    return lost_reasons.by_source(_cur, _user, year, source=source)  # type: ignore[arg-type]
 
 
 def pivot(found: pl.DataFrame, index: str, title: str) -> pl.DataFrame:
@@ -44,8 +61,10 @@ years = lost_reasons.years(cur, user)
 head = st.columns([1, 3])
 year = head[0].selectbox("年度", years, format_func=lambda y: f"{y} 年", key="lost_year")
 head[1].caption(f"统计范围：{md(programmes.scope_name(cur, user))}。")
-total = lost_reasons.total(cur, user, year)
-reasons = lost_reasons.by_reason(cur, user, year)
+cache_key = (str(database_path().resolve()), scope_enclave(user), year)
+version = analytics.data_version(cur)
+reasons, grid = figures(cur, user, *cache_key, version)
+total = int(reasons["exits"].sum())
 cols = st.columns(4)
 with cols[0]:
     figure("退出", total, unit="次", help="当年生效的「未通过」「放弃」阶段变更")
@@ -66,7 +85,6 @@ st.altair_chart(alt.Chart(reasons).mark_bar(color="#c0392b").encode(
 ).properties(height=260), width="stretch")
 
 st.subheader("按离开阶段")
-grid = lost_reasons.by_reason_and_stage(cur, user, year)
 stages = grid.sort("from_rank")["from_label"].unique(maintain_order=True).to_list()
 st.altair_chart(stacked(grid, "from_label", "离开阶段", stages), width="stretch")
 table(pivot(grid.sort("from_rank"), "from_label", "离开阶段"), key="lost_by_stage")
@@ -75,7 +93,7 @@ st.caption("口径：同上；行是退出前所处的阶段（如「已到岗�
 st.subheader("按来源")
 source = st.radio("来源维度", list(lost_reasons.SOURCES), format_func=lost_reasons.SOURCES.get, horizontal=True,
                   key="lost_source")
-by_source = lost_reasons.by_source(cur, user, year, source=source)
+by_source = sources(cur, user, *cache_key, source, version)
 table(pivot(by_source, "source", lost_reasons.SOURCES[source]), key="lost_by_source")
 st.caption("口径：同上；来源渠道为人员建档时的渠道，归属飞地为人员所属飞地，校园招聘为该投递所属的校园招聘"
            "（投递未注明时取人员来源的校园招聘）；未填写的单独成组。")

@@ -5,7 +5,7 @@
 --   · other_city 去其他城市 · unreachable 联系不上 · other 其他
 -- set on every application in rejected/withdrawn, null on the others. DuckDB cannot add a column with a
 -- CHECK, and rebuilding application (as 010 did) is not worth it for one column: db/pipeline.py writes
--- only codes of the enum, refuses an exit without one, and `python -m db check`-style tests read it back.
+-- only codes of the enum and refuses an exit without one; `python -m db check` verifies it (db/integrity.py).
 --
 -- The mapping of the existing texts, first rule that matches wins (the order settles texts that name two
 -- things, e.g. "继续深造/考研" before anything about salary). Rejections after a test or interview are
