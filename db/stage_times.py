@@ -68,11 +68,15 @@ def stage_durations(cur: Cursor, actor: User, year: int, *, by: Group = "all") -
     events); running stays are the open applications' last moves (no window needed)."""
     key, label, join = _group_sql(by)
     params = _scope(actor) | year_bounds(year) | {"now": clock.now()}
+    # A stay that ended in the year is made of moves before its end: for a past year the window needs
+    # only those (a move after the year would just end a stay after it). For this year the filter would
+    # keep nearly everything and cost more than it saves.
+    before_end = "where e.occurred_at < $end" if year < clock.today().year else ""
     ended = frame(cur, f"""
         with stays as (
             select e.candidate_id, e.to_stage as stage, e.occurred_at as entered,
                    lead(e.occurred_at) over (partition by e.application_id order by e.occurred_at, e.id) as left_at
-            from stage_event e
+            from stage_event e {before_end}
         )
         select {key} as group_key, {label} as "group", s.stage, cast(count(*) as bigint) as stays,
                quantile_cont(epoch(s.left_at - s.entered) / 86400.0, [0.5, 0.9]) as q

@@ -161,3 +161,14 @@ def test_a_merge_gives_the_survivor_the_history_and_counts_it_once(cur, world, a
     assert stage_times.contact_to_hire(cur, manager, 2025).select("hires", "median_days").row(0) == (1, 51.0)
     assert stage_times.stage_durations(cur, manager, 2025).select("stage", "stays", "median_days").equals(stays_before)
     assert stage_times.stuck(cur, manager)["candidate_id"].to_list() == [world.alice]     # contacted since 3-11
+
+
+def test_a_past_year_reads_the_same_stays(cur, world, history, at) -> None:  # type: ignore[no-untyped-def]
+    """Once 2025 is over the window reads only moves before its end (a later move cannot end a 2025 stay)."""
+    at(D(2026, 3, 1, 10))
+    pipeline.move_stage(cur, world.users["hr"], history["carol_app"], "applied")     # ends carol's stay in 2026
+    found = stage_times.stage_durations(cur, world.users["manager"], 2025)
+    lead, contacted = stage_row(found, "lead"), stage_row(found, "contacted")
+    assert (lead["stays"], lead["median_days"], lead["p90_days"]) == (4, 7.0, 13.5)
+    assert (contacted["stays"], contacted["median_days"], contacted["open_now"]) == (3, 20.0, 0)
+    assert stage_row(stage_times.stage_durations(cur, world.users["manager"], 2026), "contacted")["stays"] == 1
