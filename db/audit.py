@@ -29,6 +29,7 @@ ENTITY_LABELS = {
     "enclave": "人才飞地", "employer": "企业", "position": "岗位", "agreement": "院校协议", "campus_drive": "校园招聘",
     "co_supervision": "联合培养", "appointment": "科技副总/柔性引进", "declaration": "人才项目申报", "target": "目标",
     "registers": "台账导入", "talent_event": "人才活动",
+    "stage_threshold": "停滞阈值",
 }
 # What a field is called on screen, for the readable changes column.
 FIELD_LABELS = {
@@ -46,6 +47,7 @@ FIELD_LABELS = {
     "follow_up_on": "约定跟进", "activity_id": "沟通记录", "m": "回访节点（月）", "on": "回访日期", "employed": "仍在职",
     "pinghu": "仍在平湖", "survivor": "保留记录", "merged": "被合并记录", "skipped": "跳过",
     "batch_id": "导入批次", "committed": "入库", "consents": "记录授权",
+    "lost_code": "流失原因", "days": "天数",
 }
 
 

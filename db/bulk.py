@@ -31,7 +31,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "candidate_tag": ("candidate_id", "tag"),
     "application": (
         "id", "candidate_id", "employer_id", "position_id", "drive_id", "stage", "lost_reason", "import_batch_id",
-        "created_by", "created_at", "updated_at",
+        "created_by", "created_at", "updated_at", "lost_code",
     ),
     "stage_event": ("application_id", "candidate_id", "from_stage", "to_stage", "occurred_at", "actor", "note"),
     "retention_check": ("application_id", "months", "checked_on", "still_employed", "still_in_pinghu", "note",

@@ -1,7 +1,7 @@
 """Pipeline: applications, stage moves under the office's rules, the board, retention checks.
 
 Rules (DESIGN.md, issue 3): forward to any later open stage; back exactly one stage, with a note;
-`rejected` / `withdrawn` from any open stage, with a lost reason; `retained` only from `arrived`
+`rejected` / `withdrawn` from any open stage, with a coded lost reason (+ text); `retained` only from `arrived`
 after a 12- or 36-month retention check found the person still in Pinghu; nothing leaves
 `rejected`, `withdrawn` or `retained`. Every move appends a stage_event, bumps the application's
 `version` (optimistic concurrency) and is audited.
@@ -21,7 +21,8 @@ from db.enums import Stage
 from db.errors import ConcurrentEdit, NotFound, ValidationError
 from db.permissions import Action, User, require
 from db.sql import Cursor, bind, frame, next_id, rows, scalar
-from db.stage_rules import TERMINAL, as_stage, check_move, clean, moment
+from db.lost_reasons import LostReason
+from db.stage_rules import TERMINAL, as_stage, check_lost_reason, check_move, clean, moment
 
 STALE = "该投递刚被他人修改，请刷新后重试。"
 BULK_LIMIT = 1000
@@ -81,6 +82,7 @@ def open_application(
 def move_stage(
     cur: Cursor, actor: User, application_id: int, to_stage: str, *, note: str | None = None,
     lost_reason: str | None = None, expected_version: int | None = None, effective_on: date | None = None,
+    lost_code: str | None = None,
 ) -> None:
     """Move one application on `effective_on` (the date it happened: default today, never in the future,
     never before its previous move); with `expected_version`, a move someone else made first is refused."""
@@ -92,9 +94,10 @@ def move_stage(
         require_person_editable(cur, actor, app.candidate_id)
         if expected_version is not None and app.version != expected_version:
             raise ConcurrentEdit(STALE)
-        check_move(app.stage, dst, note=note, lost_reason=lost_reason,
+        check_move(app.stage, dst, note=note, lost_reason=lost_reason, lost_code=lost_code,
                    retention_confirmed=_retention_confirmed(cur, app.id))
-        _write_move(cur, actor, app, dst, note=note, lost_reason=lost_reason, effective_on=effective_on)
+        _write_move(cur, actor, app, dst, note=note, lost_reason=lost_reason, lost_code=lost_code,
+                    effective_on=effective_on)
 
     retrying(cur, work)
 
@@ -118,7 +121,7 @@ class BulkResult:
 
 def bulk_move(
     cur: Cursor, actor: User, candidate_ids: list[int], to_stage: str, *, note: str | None = None,
-    lost_reason: str | None = None, effective_on: date | None = None,
+    lost_reason: str | None = None, effective_on: date | None = None, lost_code: str | None = None,
 ) -> BulkResult:
     """Move each person's most advanced open application on `effective_on` (default today); one
     transaction, one audit entry. People the move does not apply to (a date before their application's
@@ -127,6 +130,8 @@ def bulk_move(
     require(actor, Action.EDIT_CANDIDATES)
     dst = as_stage(to_stage)
     note, lost_reason = clean(note, "备注"), clean(lost_reason, "原因")
+    if dst.is_exit:      # the same missing code for everyone: refused at once, not skipped person by person
+        check_lost_reason(dst, lost_code, lost_reason)
     ids = sorted({int(i) for i in candidate_ids})
     if not ids:
         raise ValidationError("请先勾选要变更阶段的候选人。")
@@ -136,7 +141,7 @@ def bulk_move(
     def work(cur: Cursor) -> BulkResult:
         moves, moved, skipped = [], [], []
         for row in _bulk_targets(cur, ids).iter_rows(named=True):
-            reason = _skip_reason(actor, row, dst, note, lost_reason) or _date_reason(row, effective_on)
+            reason = _skip_reason(actor, row, dst, note, lost_reason, lost_code) or _date_reason(row, effective_on)
             if reason:
                 skipped.append(Skipped(row["candidate_id"], row["name"] or "", reason))
             else:
@@ -144,7 +149,7 @@ def bulk_move(
                 moved.append(row["candidate_id"])
         for row in moves:
             app = _Application(row["application_id"], row["candidate_id"], row["stage"], row["version"])
-            _write_move(cur, actor, app, dst, note=note, lost_reason=lost_reason, audited=False,
+            _write_move(cur, actor, app, dst, note=note, lost_reason=lost_reason, lost_code=lost_code, audited=False,
                         effective_on=effective_on)
         audit.record(cur, actor, "bulk_update", entity="application",
                      before={str(r["application_id"]): r["stage"] for r in moves},
@@ -183,7 +188,8 @@ def _bulk_targets(cur: Cursor, ids: list[int]) -> pl.DataFrame:
     )
 
 
-def _skip_reason(actor: User, row: dict[str, Any], dst: Stage, note: str | None, lost_reason: str | None) -> str | None:
+def _skip_reason(actor: User, row: dict[str, Any], dst: Stage, note: str | None, lost_reason: str | None,
+                 lost_code: str | None = None) -> str | None:
     if not row["found"]:
         return "候选人不存在"
     if row["merged_into"] is not None:
@@ -195,7 +201,7 @@ def _skip_reason(actor: User, row: dict[str, Any], dst: Stage, note: str | None,
     if row["application_id"] is None:
         return "没有进行中的投递"
     try:
-        check_move(row["stage"], dst, note=note, lost_reason=lost_reason,
+        check_move(row["stage"], dst, note=note, lost_reason=lost_reason, lost_code=lost_code,
                    retention_confirmed=row["retention_confirmed"])
     except ValidationError as error:
         return str(error)
@@ -249,25 +255,28 @@ def _check_references(cur: Cursor, employer_id: int, position_id: int | None, dr
 
 
 def _write_move(cur: Cursor, actor: User, app: _Application, dst: Stage, *, note: str | None,
-                lost_reason: str | None, audited: bool = True, effective_on: date | None = None) -> None:
+                lost_reason: str | None, audited: bool = True, effective_on: date | None = None,
+                lost_code: str | None = None) -> None:
     now = clock.now()
     previous = scalar(cur, "select max(occurred_at) from stage_event where application_id = $id", {"id": app.id})
     at = moment(effective_on, previous, now)
     lost = lost_reason if dst.is_exit else None
+    code = lost_code if dst.is_exit else None
     # The UPDATE's own result row is the number of rows it changed: 0 means someone moved it first.
     # (Not RETURNING: DuckDB turns UPDATE … RETURNING into DELETE+INSERT, which would fail again
     # should application ever be FK-referenced; see migrations 001 and 008.)
-    updated = rows(cur, "update application set stage = $to, lost_reason = $lost, version = version + 1,"
-                        " updated_at = $now where id = $id and version = $version",
-                   {"to": dst.value, "lost": lost, "now": now, "id": app.id, "version": app.version})
+    updated = rows(cur, "update application set stage = $to, lost_reason = $lost, lost_code = $code,"
+                        " version = version + 1, updated_at = $now where id = $id and version = $version",
+                   {"to": dst.value, "lost": lost, "code": code, "now": now, "id": app.id, "version": app.version})
     if updated[0][0] != 1:
         raise ConcurrentEdit(STALE)
-    event_note = "；".join(t for t in (lost, note) if t) or None
+    coded = LostReason.label_of(code) if code else None
+    event_note = "；".join(t for t in (coded, lost, note) if t) or None
     _append_event(cur, app.id, app.candidate_id, app.stage, dst.value, at, actor, event_note)
     if audited:
         audit.record(cur, actor, "move_stage", entity="application", entity_id=app.id,
                      before={"stage": app.stage, "version": app.version},
-                     after={"stage": dst.value, "version": app.version + 1, "note": note, "lost_reason": lost,
+                     after={"stage": dst.value, "version": app.version + 1, "note": note, "lost_reason": lost, "lost_code": code,
                             "effective_on": at.date()},
                      detail=f"候选人 #{app.candidate_id}：{Stage.label_of(app.stage)} → {dst.label}"
                             + (f"（生效日期 {at.date()}）" if at.date() != now.date() else ""))
@@ -291,7 +300,7 @@ def applications(cur: Cursor, actor: User, candidate_id: int) -> pl.DataFrame:
         cur,
         f"""
         select a.id, a.employer_id, e.name as employer, a.position_id, p.title as position, a.drive_id,
-               d.title as drive, a.stage, s.label as stage_label, a.stage in {_OPEN} as is_open, a.lost_reason,
+               d.title as drive, a.stage, s.label as stage_label, a.stage in {_OPEN} as is_open, a.lost_code, a.lost_reason,
                a.version, a.created_at, a.updated_at as moved_at,
                exists (select 1 from retention_check rc where rc.application_id = a.id
                        and rc.months in (12, 36) and rc.still_in_pinghu) as retention_confirmed

@@ -1,7 +1,8 @@
 """The stage rules, pure: which pipeline moves are allowed and what each needs (a note, a reason).
 
 Forward to any later open stage; back exactly one stage, with a note; `rejected` / `withdrawn`
-from any open stage, with a lost reason; `retained` only from `arrived` after a 12- or 36-month
+from any open stage, with a coded lost reason (db/lost_reasons.LostReason; 其他 needs its text);
+`retained` only from `arrived` after a 12- or 36-month
 retention check found the person still in Pinghu; nothing leaves `rejected`, `withdrawn` or
 `retained`.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from db import national_id
+from db.lost_reasons import LostReason
 from db.enums import PIPELINE, Stage
 from db.errors import ValidationError
 
@@ -37,7 +39,7 @@ def moment(effective_on: date | None, previous: datetime | None, now: datetime) 
 
 
 def check_move(from_stage: str, to_stage: str, *, note: str | None = None, lost_reason: str | None = None,
-               retention_confirmed: bool = False) -> None:
+               retention_confirmed: bool = False, lost_code: str | None = None) -> None:
     """Raise ValidationError, with the rule in Chinese, unless moving from → to is allowed."""
     src, dst = as_stage(from_stage), as_stage(to_stage)
     if src in TERMINAL:
@@ -45,9 +47,7 @@ def check_move(from_stage: str, to_stage: str, *, note: str | None = None, lost_
     if dst == src:
         raise ValidationError(f"该投递已处于「{src.label}」阶段。")
     if dst.is_exit:
-        if not filled(lost_reason):
-            raise ValidationError(f"标记为「{dst.label}」必须填写原因（例如：{LOST_REASON_EXAMPLES[dst]}）。",
-                                  field="lost_reason")
+        check_lost_reason(dst, lost_code, lost_reason)
         return
     if dst == Stage.RETAINED:
         if src != Stage.ARRIVED:
@@ -65,12 +65,26 @@ def check_move(from_stage: str, to_stage: str, *, note: str | None = None, lost_
         raise ValidationError(f"退回上一阶段（{src.label} → {dst.label}）必须填写原因。", field="note")
 
 
+def check_lost_reason(dst: Stage, lost_code: str | None, lost_reason: str | None) -> None:
+    """An exit needs a code from the office's list; 其他 needs its text too (the text is optional otherwise)."""
+    if not filled(lost_code):
+        raise ValidationError(f"标记为「{dst.label}」必须选择流失原因（{'、'.join(LostReason.labels().values())}），"
+                              f"可另填说明（例如：{LOST_REASON_EXAMPLES[dst]}）。", field="lost_code")
+    try:
+        code = LostReason(lost_code)
+    except ValueError:
+        raise ValidationError(f"未知的流失原因：{lost_code}。请从列表中选择。", field="lost_code") from None
+    if code == LostReason.OTHER and not filled(lost_reason):
+        raise ValidationError("流失原因选「其他」时，请填写具体原因。", field="lost_reason")
+
+
 def allowed_targets(from_stage: str, *, retention_confirmed: bool = False) -> list[Stage]:
     """The stages a move may go to (given the note or reason each needs), for hints on screen."""
     allowed = []
     for dst in Stage:
         try:
-            check_move(from_stage, dst, note="-", lost_reason="-", retention_confirmed=retention_confirmed)
+            check_move(from_stage, dst, note="-", lost_reason="-", lost_code=LostReason.OTHER,
+                       retention_confirmed=retention_confirmed)
         except ValidationError:
             continue
         allowed.append(dst)

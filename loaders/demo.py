@@ -378,6 +378,7 @@ def _application_rows(apps: pl.DataFrame) -> pl.DataFrame:
         pl.col("application_id").alias("id"), "candidate_id", "employer_id", "position_id", "drive_id",
         pl.coalesce("after", "exit_stage", walked).alias("stage"),
         pl.coalesce("left_note", "lost_reason").alias("lost_reason"),
+        pl.coalesce("left_note", "lost_reason").replace_strict(cat.LOST_CODES, default=None).alias("lost_code"),
         pl.col("actor").alias("created_by"),
         pl.from_epoch("t_first", time_unit="s").alias("created_at"),
         pl.from_epoch(pl.max_horizontal("t_last", "after_at"), time_unit="s").alias("updated_at"),

@@ -155,6 +155,16 @@ REJECT_REASONS = ("笔试未通过", "面试未通过", "专业不匹配", "学�
 WITHDRAW_REASONS = ("已接受其他单位录用", "薪资未达预期", "家庭原因不愿离开原籍", "继续深造/考研",
                     "考公考编", "对通勤距离有顾虑", "失联")
 LEFT_REASON = "离职离开平湖"
+CO_SUPERVISION_LEFT = "毕业后离开平湖"
+# The coded reason (db/lost_reasons.LostReason) of each text above, as migration 014's keyword rules
+# code them — tests/test_demo.py checks the two agree.
+LOST_CODES = {
+    "笔试未通过": "job_mismatch", "面试未通过": "job_mismatch", "专业不匹配": "job_mismatch",
+    "学历不符合岗位要求": "job_mismatch", "岗位已招满": "other", "背景调查未通过": "other",
+    "已接受其他单位录用": "other", "薪资未达预期": "salary", "家庭原因不愿离开原籍": "location",
+    "继续深造/考研": "further_study", "考公考编": "civil_service", "对通勤距离有顾虑": "location", "失联": "unreachable",
+    LEFT_REASON: "other_city", CO_SUPERVISION_LEFT: "other_city",
+}
 
 ACTIVITY_TEXTS = {
     "call": ("电话沟通岗位意向，对薪资待遇较关注", "电话确认面试时间", "电话回访，已收到录用通知",

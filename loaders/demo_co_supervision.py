@@ -72,16 +72,17 @@ def write(cur: Cursor, rng: np.random.Generator, world: World, *, stayed: int, t
     apps = pl.DataFrame({
         "application_id": reserve_ids(cur, "seq_application", n), "candidate_id": ids, "employer_id": employer,
         "start_rank": np.ones(n, dtype=np.int64), "final_rank": final, "exit_stage": exit_stage,
-        "lost_reason": [None if e is None else "毕业后离开平湖" for e in exit_stage],
+        "lost_reason": [None if e is None else cat.CO_SUPERVISION_LEFT for e in exit_stage],
+        "lost_code": [None if e is None else cat.LOST_CODES[cat.CO_SUPERVISION_LEFT] for e in exit_stage],
         "t_first": walk_start, "t_last": t_last, "actor": owner,
-    }, schema_overrides={"exit_stage": pl.String, "lost_reason": pl.String})
+    }, schema_overrides={"exit_stage": pl.String, "lost_reason": pl.String, "lost_code": pl.String})
     history = events(apps, rng).with_columns(pl.from_epoch("occurred_at", time_unit="s"))
     from loaders.demo_people import STAGE_CODES
 
     bulk.insert(cur, "application", apps.select(
         pl.col("application_id").alias("id"), "candidate_id", "employer_id",
         pl.coalesce("exit_stage", pl.Series(STAGE_CODES[final - 1], dtype=pl.String)).alias("stage"),
-        "lost_reason", pl.col("actor").alias("created_by"),
+        "lost_reason", "lost_code", pl.col("actor").alias("created_by"),
         pl.from_epoch("t_first", time_unit="s").alias("created_at"),
         pl.from_epoch("t_last", time_unit="s").alias("updated_at"),
     ))

@@ -8,6 +8,7 @@ from db.enums import Stage
 from db.errors import DomainError
 from db.permissions import Action, User, can
 from db.sql import Cursor
+from pages._pipeline_panel import lost_reason_inputs
 from pages._widgets import show_error
 from pages._text import md
 
@@ -31,12 +32,12 @@ def actions(cur: Cursor, user: User, selected: list[int]) -> None:
     with stage_tab, st.form("bulk_stage"):
         target = st.selectbox("目标阶段", [s.value for s in Stage], format_func=Stage.label_of)
         note = st.text_input("备注（退回上一阶段时必填）")
-        lost = st.text_input("未通过 / 放弃的原因（选这两个阶段时必填）")
+        code, lost = lost_reason_inputs()
         effective_on = st.date_input("生效日期（实际发生的日期）", value=clock.today())
         if st.form_submit_button("变更"):
             try:
                 result = pipeline.bulk_move(cur, user, selected, target, note=note or None, lost_reason=lost or None,
-                                            effective_on=effective_on)
+                                            lost_code=code, effective_on=effective_on)
                 st.success(result.summary)
                 for skip in result.skipped:
                     st.caption(f"跳过 {md(skip.name)}（编号 {skip.candidate_id}）：{md(skip.reason)}")

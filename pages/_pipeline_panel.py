@@ -5,12 +5,14 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+import polars as pl
 import streamlit as st
 
 from db import activities, candidates, clock, pipeline, stage_rules
 from db.candidates import Candidate
 from db.enums import ActivityKind, Stage
 from db.errors import ConcurrentEdit, DomainError
+from db.lost_reasons import LostReason
 from db.permissions import User
 from db.sql import Cursor
 from pages._text import md
@@ -51,8 +53,7 @@ def move_form(cur: Cursor, user: User, app: dict[str, Any], *, key: str, scope: 
         target = st.selectbox("目标阶段", options, index=options.index(preferred),
                               format_func=Stage.label_of, key=f"{key}_target")
         note = st.text_input("备注（退回上一阶段时必填）", key=f"{key}_note", max_chars=stage_rules.MAX_TEXT)
-        lost = st.text_input("未通过 / 放弃的原因（标记为未通过或放弃时必填）", key=f"{key}_lost",
-                             max_chars=stage_rules.MAX_TEXT)
+        code, lost = lost_reason_inputs(key)
         effective_on = st.date_input("生效日期（实际发生的日期）", value=clock.today(), key=f"{key}_on",
                                      help="统计按这一天计：如 12 月到岗、1 月才录入，请选 12 月的日期。不能晚于今天，"
                                           "也不能早于上一次阶段变更。")
@@ -62,8 +63,8 @@ def move_form(cur: Cursor, user: User, app: dict[str, Any], *, key: str, scope: 
     if not submitted:
         return
     try:
-        pipeline.move_stage(cur, user, app_id, target, note=note, lost_reason=lost, expected_version=held,
-                            effective_on=effective_on)
+        pipeline.move_stage(cur, user, app_id, target, note=note, lost_reason=lost, lost_code=code,
+                            expected_version=held, effective_on=effective_on)
     except ConcurrentEdit as error:
         show_error(error)
         forget_form(key)          # the next submit works on what the screen now shows
@@ -79,6 +80,16 @@ def move_form(cur: Cursor, user: User, app: dict[str, Any], *, key: str, scope: 
     st.rerun()
 
 
+def lost_reason_inputs(key: str | None = None) -> tuple[str | None, str]:
+    """The coded lost reason (a select from the office's list) and its free text, for a move to 未通过 / 放弃."""
+    codes = [None, *LostReason.labels()]
+    code = st.selectbox("流失原因（标记为未通过或放弃时必选）", codes, key=None if key is None else f"{key}_code",
+                        format_func=lambda c: "—" if c is None else LostReason.label_of(c))
+    lost = st.text_input("流失原因说明（选「其他」时必填）", key=None if key is None else f"{key}_lost",
+                         max_chars=stage_rules.MAX_TEXT)
+    return code, lost
+
+
 def forget_form(key: str) -> None:
     """Drop the version a move form holds, so it starts again from the application as shown."""
     st.session_state.pop(f"{key}_version", None)
@@ -91,10 +102,11 @@ def applications_panel(cur: Cursor, user: User, candidate: Candidate) -> None:
     apps = pipeline.applications(cur, user, candidate.id)
     if apps.height:
         table(
-            apps.select("employer", "position", "drive", "stage_label", "lost_reason", "moved_at"),
+            apps.with_columns(pl.col("lost_code").replace_strict(LostReason.labels(), default=None).alias("lost_label"))
+            .select("employer", "position", "drive", "stage_label", "lost_label", "lost_reason", "moved_at"),
             key=f"{scope}_table",
             column_config={"employer": "企业", "position": "岗位", "drive": "校园招聘", "stage_label": "当前阶段",
-                           "lost_reason": "未通过/放弃原因",
+                           "lost_label": "流失原因", "lost_reason": "原因说明",
                            "moved_at": st.column_config.DatetimeColumn("最近变更", format="YYYY-MM-DD HH:mm")},
         )
     if not _editable(user, candidate):

@@ -32,8 +32,10 @@ def walk(cur: duckdb.DuckDBPyConnection, candidate_id: int, *moves: tuple[str, d
     """An application whose history is `moves` ((to_stage, at) …), the first being its creation."""
     app_id = cur.execute("select nextval('seq_application')").fetchall()[0][0]
     last = moves[-1][0]
-    cur.execute("insert into application (id, candidate_id, drive_id, stage, created_at, updated_at)"
-                " values (?, ?, ?, ?, ?, ?)", [app_id, candidate_id, drive_id, last, moves[0][1], moves[-1][1]])
+    exited = last in ("rejected", "withdrawn")          # an exit carries a coded reason (migration 014)
+    cur.execute("insert into application (id, candidate_id, drive_id, stage, created_at, updated_at, lost_code)"
+                " values (?, ?, ?, ?, ?, ?, ?)",
+                [app_id, candidate_id, drive_id, last, moves[0][1], moves[-1][1], "other" if exited else None])
     previous = None
     for to_stage, at in moves:
         cur.execute("insert into stage_event (id, application_id, candidate_id, from_stage, to_stage, occurred_at, actor)"

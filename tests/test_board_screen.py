@@ -41,11 +41,12 @@ def stage_of(db_path: Path, app_id: int) -> tuple:
         conn.close()
 
 
-def pick_and_submit(at, app_id: int, target: str, *, note: str = "", lost: str = ""):  # type: ignore[no-untyped-def]
+def pick_and_submit(at, app_id: int, target: str, *, note: str = "", lost: str = "", code: str | None = None):  # type: ignore[no-untyped-def]
     if f"board_app{app_id}_target" not in [s.key for s in at.selectbox]:
         at.button(key=f"board_pick_{app_id}").click().run()
     at.selectbox(key=f"board_app{app_id}_target").select(target)
     at.text_input(key=f"board_app{app_id}_note").input(note)
+    at.selectbox(key=f"board_app{app_id}_code").select(code)
     at.text_input(key=f"board_app{app_id}_lost").input(lost)
     button(at, "确认变更").click().run()
     assert not at.exception, [e.message for e in at.exception]
@@ -64,7 +65,7 @@ def test_a_recruiter_moves_a_person_forward_from_a_card(app, db_path: Path, boar
 @pytest.mark.parametrize("target, kwargs, message", [
     ("lead", {"note": "想重新联系"}, "只能退回上一阶段（面试中 → 已投递），且必须填写原因。"),
     ("applied", {}, "退回上一阶段（面试中 → 已投递）必须填写原因。"),
-    ("rejected", {}, "标记为「未通过」必须填写原因（例如：面试未通过）。"),
+    ("rejected", {"lost": "面试未通过"}, "标记为「未通过」必须选择流失原因（薪资、地域、岗位不匹配、继续深造、考公考编、去其他城市、联系不上、其他），可另填说明（例如：面试未通过）。"),
     ("retained", {}, "只有「已到岗」的人员才能标记为「留平1年+」（当前：面试中）。"),
 ])
 def test_forbidden_moves_show_the_rule_in_chinese(app, db_path: Path, board_db: dict[str, int], target: str,  # type: ignore[no-untyped-def]
@@ -78,7 +79,7 @@ def test_back_one_stage_with_a_note_and_an_exit_with_a_reason(app, db_path: Path
     at = pick_and_submit(open_board(app, db_path, board_db, "recruiter_sh"), board_db["alice"], "applied",
                          note="企业要求补交成绩单")
     assert not at.error and stage_of(db_path, board_db["alice"]) == ("applied", 2)
-    pick_and_submit(at, board_db["alice"], "withdrawn", lost="已接受其他单位录用")
+    pick_and_submit(at, board_db["alice"], "withdrawn", code="other", lost="已接受其他单位录用")
     assert stage_of(db_path, board_db["alice"]) == ("withdrawn", 3)
     # Still on the board, in the 放弃 column, but an ended application has nothing to move.
     assert "**李娜**" in [m.value for m in at.markdown]

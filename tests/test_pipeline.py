@@ -71,7 +71,7 @@ def test_one_open_application_per_employer(cur, world: PipelineWorld, at) -> Non
     first = pipeline.open_application(cur, hr, world.alice, employer_id=world.employer, stage="applied")
     with pytest.raises(ValidationError, match="^该候选人在「平湖光电科技有限公司」已有进行中的投递（已投递），请在原投递上变更阶段。$"):
         pipeline.open_application(cur, hr, world.alice, employer_id=world.employer)
-    pipeline.move_stage(cur, hr, first, "rejected", lost_reason="岗位已招满")
+    pipeline.move_stage(cur, hr, first, "rejected", lost_code="other", lost_reason="岗位已招满")
     second = pipeline.open_application(cur, hr, world.alice, employer_id=world.employer)
     assert second != first
 
@@ -120,9 +120,9 @@ def test_a_move_appends_an_event_bumps_the_version_and_is_audited(cur, world: Pi
 def test_an_exit_keeps_the_lost_reason_on_the_application_and_the_event(cur, world: PipelineWorld, at) -> None:  # type: ignore[no-untyped-def]
     hr = world.users["hr"]
     app_id = pipeline.open_application(cur, hr, world.alice, employer_id=world.employer, stage="offer")
-    pipeline.move_stage(cur, hr, app_id, "withdrawn", lost_reason="  薪资未达预期 ", note="电话确认")
+    pipeline.move_stage(cur, hr, app_id, "withdrawn", lost_code="salary", lost_reason="  薪资未达预期 ", note="电话确认")
     assert application(cur, app_id)[0::3] == ("withdrawn", "薪资未达预期")
-    assert events(cur, app_id)[-1][4] == "薪资未达预期；电话确认"
+    assert events(cur, app_id)[-1][4] == "薪资；薪资未达预期；电话确认"
     with pytest.raises(ValidationError, match="结束状态"):
         pipeline.move_stage(cur, hr, app_id, "offer")
 
@@ -134,7 +134,7 @@ def test_a_forbidden_move_leaves_no_trace(cur, world: PipelineWorld, at) -> None
     for to_stage, kwargs, message in [
         ("contacted", {"note": "x"}, "只能退回上一阶段（面试中 → 已投递），且必须填写原因。"),
         ("applied", {}, "退回上一阶段（面试中 → 已投递）必须填写原因。"),
-        ("rejected", {}, "标记为「未通过」必须填写原因（例如：面试未通过）。"),
+        ("rejected", {}, "标记为「未通过」必须选择流失原因（薪资、地域、岗位不匹配、继续深造、考公考编、去其他城市、联系不上、其他），可另填说明（例如：面试未通过）。"),
         ("retained", {}, "只有「已到岗」的人员才能标记为「留平1年+」（当前：面试中）。"),
         ("interviewing", {}, "该投递已处于「面试中」阶段。"),
     ]:
@@ -250,7 +250,7 @@ def test_applications_and_history_of_a_person(cur, world: PipelineWorld, at) -> 
     at(NOW + timedelta(minutes=5))
     pipeline.move_stage(cur, hr, second, "offer")
     at(NOW + timedelta(minutes=9))
-    pipeline.move_stage(cur, hr, first, "rejected", lost_reason="专业不匹配")
+    pipeline.move_stage(cur, hr, first, "rejected", lost_code="job_mismatch", lost_reason="专业不匹配")
     apps = pipeline.applications(cur, world.users["recruiter_cd"], world.alice)
     assert apps.select("id", "employer", "position", "drive", "stage_label", "is_open", "lost_reason", "version").rows() == [
         (second, "嘉兴新材料有限公司", None, "专场", "已录用", True, None, 2),
@@ -258,7 +258,7 @@ def test_applications_and_history_of_a_person(cur, world: PipelineWorld, at) -> 
     assert apps["moved_at"].to_list() == [NOW + timedelta(minutes=5), NOW + timedelta(minutes=9)]
     trail = pipeline.history(cur, world.users["manager"], world.alice)
     assert trail.select("application_id", "from_label", "to_label", "note").rows() == [
-        (first, "线索", "未通过", "专业不匹配"), (second, "线索", "已录用", None),
+        (first, "线索", "未通过", "岗位不匹配；专业不匹配"), (second, "线索", "已录用", None),
         (second, None, "线索", None), (first, None, "线索", None)]
     assert set(trail["actor_name"]) == {"hr"}
     assert pipeline.applications(cur, hr, world.bob).height == 0

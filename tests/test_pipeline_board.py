@@ -93,7 +93,7 @@ def test_bulk_move_moves_each_persons_most_advanced_open_application(cur, world:
     carol, dave, erin, frank = (factories.candidate(cur, n, enclave_id=world.sh) for n in ("陈静", "刘洋", "赵敏", "孙丽"))
     pipeline.open_application(cur, hr, dave, employer_id=world.employer, stage="offer")     # offer → intent: back
     ended = pipeline.open_application(cur, hr, erin, employer_id=world.employer)
-    pipeline.move_stage(cur, hr, ended, "rejected", lost_reason="面试未通过")
+    pipeline.move_stage(cur, hr, ended, "rejected", lost_code="job_mismatch", lost_reason="面试未通过")
     pipeline.open_application(cur, hr, world.bob, employer_id=world.employer)
     pipeline.open_application(cur, hr, frank, employer_id=world.employer)
     cur.execute("update candidate set deleted_at = ? where id = ?", [NOW, frank])
@@ -124,9 +124,10 @@ def test_bulk_exit_needs_a_reason_for_everyone(cur, world: PipelineWorld, tickin
     hr = world.users["hr"]
     pipeline.open_application(cur, hr, world.alice, employer_id=world.employer)
     pipeline.open_application(cur, hr, world.bob, employer_id=world.employer)
-    skipped = pipeline.bulk_move(cur, hr, [world.alice, world.bob], "withdrawn").skipped
-    assert [s.reason for s in skipped] == ["标记为「放弃」必须填写原因（例如：已接受其他单位录用）。"] * 2
-    moved = pipeline.bulk_move(cur, hr, [world.alice, world.bob], "withdrawn", lost_reason="考公考编")
+    with pytest.raises(ValidationError, match="^标记为「放弃」必须选择流失原因（薪资、地域、岗位不匹配、继续深造、考公考编、去其他城市、联系不上、其他），可另填说明（例如：已接受其他单位录用）。$"):
+        pipeline.bulk_move(cur, hr, [world.alice, world.bob], "withdrawn", lost_reason="考公考编")
+    moved = pipeline.bulk_move(cur, hr, [world.alice, world.bob], "withdrawn", lost_code="civil_service",
+                               lost_reason="考公考编")
     assert moved.moved == (world.alice, world.bob) and moved.skipped == ()
     assert cur.execute("select distinct lost_reason from application").fetchall() == [("考公考编",)]
 

@@ -46,15 +46,15 @@ def test_the_issue_example_message() -> None:
 
 @pytest.mark.parametrize("src, exit_stage", list(itertools.product(OPEN, EXIT_STAGES)))
 def test_exit_from_any_open_stage_with_a_lost_reason(src: Stage, exit_stage: Stage) -> None:
-    check_move(src, exit_stage, lost_reason="薪资未达预期")
+    check_move(src, exit_stage, lost_code="salary", lost_reason="薪资未达预期")
 
 
 @pytest.mark.parametrize("exit_stage, example", [(Stage.REJECTED, "面试未通过"), (Stage.WITHDRAWN, "已接受其他单位录用")])
 def test_exit_without_a_lost_reason_is_refused(exit_stage: Stage, example: str) -> None:
     with pytest.raises(ValidationError) as caught:
-        check_move("offer", exit_stage, note="a note is not a reason")
-    assert str(caught.value) == f"标记为「{exit_stage.label}」必须填写原因（例如：{example}）。"
-    assert caught.value.field == "lost_reason"
+        check_move("offer", exit_stage, note="a note is not a reason", lost_reason="a text is not a code")
+    assert str(caught.value) == f"标记为「{exit_stage.label}」必须选择流失原因（薪资、地域、岗位不匹配、继续深造、考公考编、去其他城市、联系不上、其他），可另填说明（例如：{example}）。"
+    assert caught.value.field == "lost_code"
 
 
 def test_retained_only_from_arrived_after_a_retention_check() -> None:
