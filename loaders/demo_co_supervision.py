@@ -73,7 +73,7 @@ def write(cur: Cursor, rng: np.random.Generator, world: World, *, stayed: int, t
         "application_id": reserve_ids(cur, "seq_application", n), "candidate_id": ids, "employer_id": employer,
         "start_rank": np.ones(n, dtype=np.int64), "final_rank": final, "exit_stage": exit_stage,
         "lost_reason": [None if e is None else "毕业后离开平湖" for e in exit_stage],
-        "t_first": walk_start, "t_last": t_last, "actor": owner,
+        "t_first": walk_start, "t_last": t_last, "actor": owner, "talent_category": people["talent_category"],
     }, schema_overrides={"exit_stage": pl.String, "lost_reason": pl.String})
     history = events(apps, rng).with_columns(pl.from_epoch("occurred_at", time_unit="s"))
     from loaders.demo_people import STAGE_CODES
