@@ -1,0 +1,170 @@
+"""留平: of each year's hires, how many the 6-, 12- and 36-month retention checks found still in Pinghu.
+
+A hire is a person's first arrival in the year (as analytics counts hires: by the move's effective date,
+merged-away records never, people deleted on request still), under the talent category that arrival
+kept, with the employer of that application and the person's enclave. Each milestone m of a hire is:
+- not due: arrival + m months is after today — left out of every count of that milestone;
+- 留平 (stayed) / 离开 (left): the check at m says whether they were still in Pinghu; without one, an
+  earlier check that found them gone answers "left" and a later one that found them here answers
+  "stayed";
+- 逾期 (overdue): due and unanswered — counted on its own, never as "left" (unknown is not gone).
+The rate is stayed ÷ (stayed + left): of the hires whose milestone is answered.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from db import candidates, clock
+from db.permissions import Action, User, require, scope_enclave
+from db.sql import Cursor, frame, year_bounds
+
+MILESTONES = (6, 12, 36)
+OUTCOMES = {"stayed": "留平", "left": "离开", "overdue": "逾期未回访"}
+NO_ENCLAVE, NO_EMPLOYER = "（无所属飞地）", "（未填企业）"
+# Grouping → (key expression, label expression, sort expression) over `answered a` joined to its labels.
+GROUPS: dict[str, tuple[str, str, str]] = {
+    "all": ("'all'", "'全部'", "0"),
+    "category": ("a.category", "coalesce(k.label, a.category)", "min(k.sort_order)"),
+    "enclave": ("cast(a.enclave_id as varchar)", f"coalesce(n.name, '{NO_ENCLAVE}')", "min(coalesce(n.code, '~'))"),
+    "employer": ("cast(a.employer_id as varchar)", f"coalesce(m.name, '{NO_EMPLOYER}')", "min(coalesce(m.name, '~'))"),
+}
+GROUP_LABELS = {"category": "人才类别（到岗时）", "enclave": "飞地", "employer": "企业"}
+CAPTION = ("口径：当年到岗的人（按到岗生效日期计，一人取当年首次到岗，类别取到岗时的人才类别），到岗后满 6、12、36 个月的留平回访。"
+           "未到回访时间的不计；留平率 = 回访仍在平湖 ÷ 已有回访结论（留平 + 离开）；该回访时间点没有回访的，"
+           "以更早回访「已离开」或更晚回访「仍在平湖」为准；仍无结论的计为「逾期未回访」，单列，不算离开。")
+
+_ANSWERED = """
+with hires as (
+    select e.candidate_id, arg_min(e.application_id, e.occurred_at) as application_id,
+           arg_min(e.talent_category, e.occurred_at) as category, cast(min(e.occurred_at) as date) as arrived_on,
+           any_value(c.enclave_id) as enclave_id
+    from stage_event e join candidate c on c.id = e.candidate_id
+    where e.to_stage = 'arrived' and e.occurred_at >= $start and e.occurred_at < $end
+      and c.merged_into is null and ($enclave is null or c.enclave_id = $enclave)
+    group by e.candidate_id
+), due as (
+    select h.*, ap.employer_id, ms.months,
+           cast(h.arrived_on + to_months(ms.months) as date) as due_on
+    from hires h
+    join application ap on ap.id = h.application_id
+    cross join (select unnest([6, 12, 36]) as months) ms
+), answered as (
+    select d.candidate_id, d.months, any_value(d.application_id) as application_id,
+           any_value(d.category) as category, any_value(d.enclave_id) as enclave_id,
+           any_value(d.employer_id) as employer_id, any_value(d.arrived_on) as arrived_on,
+           any_value(d.due_on) as due_on,
+           case when count(k.id) filter (where k.months = d.months) > 0 then
+                     case when bool_or(k.still_in_pinghu) filter (where k.months = d.months) then 'stayed' else 'left' end
+                when bool_or(not k.still_in_pinghu) filter (where k.months < d.months) then 'left'
+                when bool_or(k.still_in_pinghu) filter (where k.months > d.months) then 'stayed'
+                else 'overdue' end as outcome,
+           coalesce(bool_or(k.still_employed) filter (where k.months = d.months),
+                    arg_min(k.still_employed, k.months) filter (where k.months > d.months and k.still_in_pinghu))
+               as employed,
+           coalesce(min(k.checked_on) filter (where k.months = d.months),
+                    min(k.checked_on) filter (where k.months <> d.months)) as checked_on
+    from due d left join retention_check k on k.application_id = d.application_id
+    where d.due_on <= $today
+    group by d.candidate_id, d.months
+)
+"""
+
+
+def _params(actor: User, year: int, today: date | None) -> dict:
+    require(actor, Action.VIEW_DASHBOARD)
+    return year_bounds(year) | {"enclave": scope_enclave(actor), "today": today or clock.today()}
+
+
+def _group(by: str) -> tuple[str, str, str]:
+    if by not in GROUPS:
+        raise ValueError(f"unknown grouping: {by!r}")
+    return GROUPS[by]
+
+
+def figures(cur: Cursor, actor: User, year: int, *, by: str = "all", today: date | None = None) -> pl.DataFrame:
+    """Per group and milestone: hires of the year in the group, due, stayed, left, overdue, employed
+    (stayed and still employed by the answering check), rate (stayed ÷ answered; null when none).
+    Groups: all, category (at arrival), enclave, employer; a group whose milestones are not yet due
+    shows with zeros. Recruiters: their enclave's hires only."""
+    key, label, order = _group(by)
+    return frame(
+        cur,
+        f"""
+        {_ANSWERED}
+        , sizes as (
+            select {key} as group_key, {label} as group_label, {order} as sort_key, count(*) as hires
+            from due a
+            left join talent_category k on k.code = a.category
+            left join enclave n on n.id = a.enclave_id
+            left join employer m on m.id = a.employer_id
+            where a.months = 6
+            group by 1, 2
+        ), counted as (
+            select {key} as group_key, a.months, count(*) as due,
+                   count(*) filter (where a.outcome = 'stayed') as stayed,
+                   count(*) filter (where a.outcome = 'left') as gone,
+                   count(*) filter (where a.outcome = 'overdue') as overdue,
+                   count(*) filter (where a.outcome = 'stayed' and a.employed) as employed
+            from answered a
+            group by 1, 2
+        )
+        select s.group_key, s.group_label, ms.months, cast(s.hires as bigint) as hires,
+               cast(coalesce(c.due, 0) as bigint) as due, cast(coalesce(c.stayed, 0) as bigint) as stayed,
+               cast(coalesce(c.gone, 0) as bigint) as "left", cast(coalesce(c.overdue, 0) as bigint) as overdue,
+               cast(coalesce(c.employed, 0) as bigint) as employed,
+               case when c.stayed + c.gone > 0 then c.stayed / (c.stayed + c.gone) end as rate
+        from sizes s
+        cross join (select unnest([6, 12, 36]) as months) ms
+        left join counted c on c.group_key is not distinct from s.group_key and c.months = ms.months
+        order by s.sort_key, s.group_label, ms.months
+        """,
+        _params(actor, year, today),
+    )
+
+
+@dataclass(frozen=True)
+class PeoplePage:
+    rows: pl.DataFrame      # application_id, candidate_id, name, mobile, email, enclave, employer, category, arrived_on, due_on, outcome, checked_on, masked
+    total: int
+
+
+def people(cur: Cursor, actor: User, year: int, *, months: int, by: str = "all", group_key: str | None = None,
+           outcome: str | None = None, today: date | None = None, offset: int = 0, limit: int = 50) -> PeoplePage:
+    """The hires behind one figure (a group's milestone, optionally one outcome), 50 a page, oldest
+    arrival first; contacts masked as the actor must see them."""
+    key, _, _ = _group(by)
+    if months not in MILESTONES:
+        raise ValueError(f"unknown milestone: {months!r}")
+    if outcome is not None and outcome not in OUTCOMES:
+        raise ValueError(f"unknown outcome: {outcome!r}")
+    params = _params(actor, year, today) | {"months": months, "group": group_key, "outcome": outcome,
+                                            "offset": max(0, int(offset)), "limit": max(1, min(int(limit), 200))}
+    found = frame(
+        cur,
+        f"""
+        {_ANSWERED}
+        , chosen as (
+            select a.*, count(*) over () as total from answered a
+            where a.months = $months and ($outcome is null or a.outcome = $outcome)
+              and ($group is null or {key} is not distinct from $group)
+            order by a.arrived_on, a.candidate_id
+            limit $limit offset $offset
+        )
+        select x.application_id, x.candidate_id, c.name, c.mobile, c.email, c.enclave_id,
+               coalesce(n.name, '{NO_ENCLAVE}') as enclave, coalesce(m.name, '{NO_EMPLOYER}') as employer,
+               coalesce(k.label, x.category) as category, x.arrived_on, x.due_on, x.outcome, x.checked_on, x.total
+        from chosen x
+        join candidate c on c.id = x.candidate_id
+        left join talent_category k on k.code = x.category
+        left join enclave n on n.id = x.enclave_id
+        left join employer m on m.id = x.employer_id
+        order by x.arrived_on, x.candidate_id
+        """,
+        params,
+    )
+    total = int(found["total"][0]) if found.height else 0
+    shown = found.drop("total").with_columns(pl.col("outcome").replace_strict(OUTCOMES, default=None))
+    return PeoplePage(candidates.mask_frame(shown, actor), total)
