@@ -169,3 +169,20 @@ def _assemble(goals: pl.DataFrame, counted: pl.DataFrame, day: date | None) -> p
                     "expected": expected, "behind": None if actual is None else actual < expected,
                     "shape": LAST_YEAR if shaped else LINEAR, "as_of": day})
     return pl.DataFrame(out, schema=schema)
+
+
+def years(cur: Cursor, actor: User) -> list[int]:
+    """Years with targets in the actor's scope, and this year; newest first."""
+    require(actor, Action.VIEW_DASHBOARD)
+    found = frame(cur, "select distinct year from target where $enclave is null or enclave_id = $enclave",
+                  {"enclave": scope_enclave(actor)})
+    return sorted(set(found["year"].to_list()) | {clock.today().year}, reverse=True)
+
+
+def default_year(cur: Cursor, actor: User) -> int:
+    """This year if it has targets in the actor's scope, else the latest earlier year that has."""
+    this_year = clock.today().year
+    found = frame(cur, "select max(year) as y from target where year <= $year"
+                       " and ($enclave is null or enclave_id = $enclave)",
+                  {"year": this_year, "enclave": scope_enclave(actor)})["y"][0]
+    return this_year if found is None else int(found)

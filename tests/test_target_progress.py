@@ -121,3 +121,25 @@ def test_the_demo_years_actuals_are_the_reported_figures(demo_master: Path) -> N
     assert (actual["tech_vp"], actual["flexible"], actual["drive_intents"]) == (
         head.tech_vp, head.flexible_high_level, head.drive_intents)
     assert (df["expected"] == df["target"]).all()
+
+
+def test_the_cli_prints_the_screens_figures(demo_db: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    run = [sys.executable, "-m", "db", "targets", "--year", "2025", "--db", str(demo_db), "--today", "2026-06-30",
+           "--json"]
+    printed = json.loads(subprocess.run(run, cwd=root, capture_output=True, text=True, check=True).stdout)
+    conn = open_database(demo_db)
+    try:
+        df = tp.progress(conn.cursor(), SYSTEM, 2025, today=date(2026, 6, 30))
+    finally:
+        conn.close()
+    assert [(r["scope"], r["metric"], r["actual"], r["expected"], r["behind"]) for r in printed] == list(
+        df.select("scope", "metric", "actual", "expected", "behind").iter_rows())
+    retention = subprocess.run([sys.executable, "-m", "db", "retention", "--year", "2025", "--by", "category",
+                                "--db", str(demo_db), "--json"], cwd=root, capture_output=True, text=True, check=True)
+    rows = json.loads(retention.stdout)
+    assert {r["group_label"] for r in rows} >= {"青年博士", "青年大学生", "高能人才"} and {r["months"] for r in rows} == {6, 12, 36}
