@@ -125,6 +125,19 @@ def figures(cur: Cursor, actor: User, year: int, *, by: str = "all", today: date
     )
 
 
+def totals(grouped: pl.DataFrame) -> pl.DataFrame:
+    """The whole scope's figures per milestone from any grouping's (each hire is in exactly one group
+    of category, enclave or employer): the same columns, one row per milestone."""
+    summed = grouped.group_by("months").agg(pl.col("hires", "due", "stayed", "left", "overdue", "employed").sum())
+    answered = pl.col("stayed") + pl.col("left")
+    return pl.DataFrame({"months": list(MILESTONES)}, schema={"months": grouped.schema.get("months", pl.Int32)}).join(
+        summed, on="months", how="left").with_columns(
+        pl.col("hires", "due", "stayed", "left", "overdue", "employed").fill_null(0).cast(pl.Int64),
+        pl.when(answered > 0).then(pl.col("stayed") / answered).alias("rate"),
+        pl.lit("all").alias("group_key"), pl.lit("全部").alias("group_label"),
+    ).select(grouped.columns)
+
+
 @dataclass(frozen=True)
 class PeoplePage:
     rows: pl.DataFrame      # application_id, candidate_id, name, mobile, email, enclave, employer, category, arrived_on, due_on, outcome, checked_on, masked

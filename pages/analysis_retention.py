@@ -6,6 +6,7 @@ import streamlit as st
 
 from db import analytics, programmes
 from db import retention_figures as rf
+from pages import _analysis_cache as cached
 from pages._text import md
 from pages._widgets import cursor, gate, table
 
@@ -34,21 +35,22 @@ year = head[0].selectbox("到岗年度", years, index=years.index(analytics.defa
 by = head[1].selectbox("分组", list(rf.GROUP_LABELS), format_func=rf.GROUP_LABELS.get, key="retention_by")
 head[2].caption(f"统计范围：{md(programmes.scope_name(cur, user))}。")
 
-overall = rf.figures(cur, user, year)
+grouped_all = cached.retention(cur, user, year, by)
+overall = rf.totals(grouped_all)
 for column, row in zip(st.columns(len(rf.MILESTONES)), overall.iter_rows(named=True)):
     with column, st.container(border=True):
         rate = "—" if row["rate"] is None else f"{row['rate']:.1%}"
         st.metric(f"到岗 {row['months']} 个月留平率", rate)
         st.caption(f"到岗 {row['hires']:,} 人；应回访 {row['due']:,}：留平 {row['stayed']:,}、离开 {row['left']:,}、"
                    f"逾期未回访 {row['overdue']:,}")
-if overall.height == 0:
+if grouped_all.height == 0:
     st.caption(f"{year} 年尚无到岗记录。")
 st.caption(rf.CAPTION)
 
 st.subheader(f"按{rf.GROUP_LABELS[by]}")
 months = st.radio("回访节点", rf.MILESTONES, format_func=lambda m: f"到岗 {m} 个月", horizontal=True,
                   key="retention_months")
-grouped = rf.figures(cur, user, year, by=by).filter(months=months)
+grouped = grouped_all.filter(months=months)
 table(grouped.select(*GROUP_COLUMNS), column_config=GROUP_COLUMNS, empty="该年度没有到岗记录。")
 
 st.subheader("人员明细")
@@ -59,8 +61,8 @@ group = a.selectbox(rf.GROUP_LABELS[by], [None, *groups], format_func=lambda k: 
 outcome = b.selectbox("回访结论", [None, *rf.OUTCOMES], format_func=lambda o: "全部应回访" if o is None else rf.OUTCOMES[o],
                       key="retention_outcome")
 page_no = c.number_input("页码", min_value=1, value=1, step=1, key="retention_page")
-found = rf.people(cur, user, year, months=months, by=by, group_key=group, outcome=outcome,
-                  offset=(int(page_no) - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+found = cached.retention_people(cur, user, year, months=months, by=by, group_key=group, outcome=outcome,
+                                offset=(int(page_no) - 1) * PAGE_SIZE, limit=PAGE_SIZE)
 pages = max(1, -(-found.total // PAGE_SIZE))
 st.caption(f"到岗 {months} 个月、已到回访时间的 {found.total:,} 人，第 {int(page_no)} / {pages} 页，每页 {PAGE_SIZE} 人。"
            + ("（联系方式按权限脱敏）" if found.rows.height and found.rows["masked"].any() else ""))

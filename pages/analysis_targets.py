@@ -6,6 +6,7 @@ import streamlit as st
 
 from db import exports, programmes
 from db import target_progress as tp
+from pages import _analysis_cache as cached
 from pages._text import md
 from pages._widgets import cursor, export_buttons, gate, table
 
@@ -30,7 +31,7 @@ head = st.columns([1, 3])
 year = head[0].selectbox("年度", years, index=years.index(tp.default_year(cur, user)), format_func=lambda y: f"{y} 年",
                          key="target_progress_year")
 scope = programmes.scope_name(cur, user)
-found = tp.progress(cur, user, year)
+found = cached.progress(cur, user, year)
 as_of = found["as_of"][0] if found.height else None
 head[1].caption(f"统计范围：{md(scope)}。" + (f"统计日：{as_of}。" if as_of else "该年度尚未开始，只列目标。"))
 

@@ -114,3 +114,10 @@ def test_the_people_behind_a_figure(cur, world) -> None:  # type: ignore[no-unty
 def test_unknown_groupings_are_refused(cur, world) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError):
         rf.figures(cur, SYSTEM, 2025, by="name; drop table candidate")
+
+
+@pytest.mark.parametrize("by", ["category", "enclave", "employer"])
+def test_any_groupings_totals_are_the_whole_scopes(cur, world, by: str) -> None:  # type: ignore[no-untyped-def]
+    whole = rf.figures(cur, SYSTEM, 2025, today=TODAY)
+    assert rf.totals(rf.figures(cur, SYSTEM, 2025, by=by, today=TODAY)).to_dicts() == whole.to_dicts()
+    assert rf.totals(rf.figures(cur, SYSTEM, 2024, by=by, today=TODAY))["hires"].to_list() == [0, 0, 0]
