@@ -51,24 +51,37 @@ with hires as (
     from hires h
     join application ap on ap.id = h.application_id
     cross join (select unnest([6, 12, 36]) as months) ms
-), answered as (
-    select d.candidate_id, d.months, any_value(d.application_id) as application_id,
-           any_value(d.category) as category, any_value(d.enclave_id) as enclave_id,
-           any_value(d.employer_id) as employer_id, any_value(d.arrived_on) as arrived_on,
-           any_value(d.due_on) as due_on,
-           case when count(k.id) filter (where k.months = d.months) > 0 then
-                     case when bool_or(k.still_in_pinghu) filter (where k.months = d.months) then 'stayed' else 'left' end
-                when bool_or(not k.still_in_pinghu) filter (where k.months < d.months) then 'left'
-                when bool_or(k.still_in_pinghu) filter (where k.months > d.months) then 'stayed'
+), checks as (     -- per hire's application: what its checks say beyond any one milestone
+    select application_id,
+           min(months) filter (where not still_in_pinghu) as first_left,
+           arg_min(checked_on, months) filter (where not still_in_pinghu) as first_left_on,
+           max(months) filter (where still_in_pinghu) as last_stayed,
+           arg_min(still_employed, months) filter (where months > 6 and still_in_pinghu) as employed_after_6,
+           arg_min(checked_on, months) filter (where months > 6 and still_in_pinghu) as stayed_after_6_on,
+           arg_min(still_employed, months) filter (where months > 12 and still_in_pinghu) as employed_after_12,
+           arg_min(checked_on, months) filter (where months > 12 and still_in_pinghu) as stayed_after_12_on
+    from retention_check
+    where application_id in (select application_id from hires)
+    group by application_id
+), answered as (    -- one row per hire and milestone that is due
+    select d.candidate_id, d.months, d.application_id, d.category, d.enclave_id, d.employer_id, d.arrived_on,
+           d.due_on,
+           case when k.id is not null then case when k.still_in_pinghu then 'stayed' else 'left' end
+                when s.first_left < d.months then 'left'
+                when s.last_stayed > d.months then 'stayed'
                 else 'overdue' end as outcome,
-           coalesce(bool_or(k.still_employed) filter (where k.months = d.months),
-                    arg_min(k.still_employed, k.months) filter (where k.months > d.months and k.still_in_pinghu))
-               as employed,
-           coalesce(min(k.checked_on) filter (where k.months = d.months),
-                    min(k.checked_on) filter (where k.months <> d.months)) as checked_on
-    from due d left join retention_check k on k.application_id = d.application_id
+           case when k.id is not null then k.still_employed
+                when s.first_left < d.months then false
+                when s.last_stayed > d.months then
+                     case d.months when 6 then s.employed_after_6 else s.employed_after_12 end end as employed,
+           case when k.id is not null then k.checked_on
+                when s.first_left < d.months then s.first_left_on
+                when s.last_stayed > d.months then
+                     case d.months when 6 then s.stayed_after_6_on else s.stayed_after_12_on end end as checked_on
+    from due d
+    left join retention_check k on k.application_id = d.application_id and k.months = d.months
+    left join checks s on s.application_id = d.application_id
     where d.due_on <= $today
-    group by d.candidate_id, d.months
 )
 """
 
