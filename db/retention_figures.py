@@ -24,12 +24,12 @@ from db.sql import Cursor, frame, year_bounds
 MILESTONES = (6, 12, 36)
 OUTCOMES = {"stayed": "留平", "left": "离开", "overdue": "逾期未回访"}
 NO_ENCLAVE, NO_EMPLOYER = "（无所属飞地）", "（未填企业）"
-# Grouping → (key expression, label expression, sort expression) over `answered a` joined to its labels.
+# Grouping → (key over `answered a`, label and sort key over the grouped row `g` and its labels joined).
 GROUPS: dict[str, tuple[str, str, str]] = {
-    "all": ("'all'", "'全部'", "0"),
-    "category": ("a.category", "coalesce(k.label, a.category)", "min(k.sort_order)"),
-    "enclave": ("cast(a.enclave_id as varchar)", f"coalesce(n.name, '{NO_ENCLAVE}')", "min(coalesce(n.code, '~'))"),
-    "employer": ("cast(a.employer_id as varchar)", f"coalesce(m.name, '{NO_EMPLOYER}')", "min(coalesce(m.name, '~'))"),
+    "all": ("'all'", "'全部'", "g.k"),
+    "category": ("a.category", "coalesce(k.label, g.k)", "k.sort_order"),
+    "enclave": ("cast(a.enclave_id as varchar)", f"coalesce(n.name, '{NO_ENCLAVE}')", "coalesce(n.code, '~')"),
+    "employer": ("cast(a.employer_id as varchar)", f"coalesce(m.name, '{NO_EMPLOYER}')", "coalesce(m.name, '~')"),
 }
 GROUP_LABELS = {"category": "人才类别（到岗时）", "enclave": "飞地", "employer": "企业"}
 CAPTION = ("口径：当年到岗的人（按到岗生效日期计，一人取当年首次到岗，类别取到岗时的人才类别），到岗后满 6、12、36 个月的留平回访。"
@@ -51,6 +51,7 @@ with hires as (
     from hires h
     join application ap on ap.id = h.application_id
     cross join (select unnest([6, 12, 36]) as months) ms
+    where $months is null or ms.months = $months
 ), checks as (     -- per hire's application: what its checks say beyond any one milestone
     select application_id,
            min(months) filter (where not still_in_pinghu) as first_left,
@@ -63,10 +64,11 @@ with hires as (
     from retention_check
     where application_id in (select application_id from hires)
     group by application_id
-), answered as (    -- one row per hire and milestone that is due
+), answered as (    -- one row per hire and milestone: its outcome, or not_due
     select d.candidate_id, d.months, d.application_id, d.category, d.enclave_id, d.employer_id, d.arrived_on,
            d.due_on,
-           case when k.id is not null then case when k.still_in_pinghu then 'stayed' else 'left' end
+           case when d.due_on > $today then 'not_due'
+                when k.id is not null then case when k.still_in_pinghu then 'stayed' else 'left' end
                 when s.first_left < d.months then 'left'
                 when s.last_stayed > d.months then 'stayed'
                 else 'overdue' end as outcome,
@@ -81,7 +83,6 @@ with hires as (
     from due d
     left join retention_check k on k.application_id = d.application_id and k.months = d.months
     left join checks s on s.application_id = d.application_id
-    where d.due_on <= $today
 )
 """
 
@@ -107,16 +108,9 @@ def figures(cur: Cursor, actor: User, year: int, *, by: str = "all", today: date
         cur,
         f"""
         {_ANSWERED}
-        , sizes as (
-            select {key} as group_key, {label} as group_label, {order} as sort_key, count(*) as hires
-            from due a
-            left join talent_category k on k.code = a.category
-            left join enclave n on n.id = a.enclave_id
-            left join employer m on m.id = a.employer_id
-            where a.months = 6
-            group by 1, 2
-        ), counted as (
-            select {key} as group_key, a.months, count(*) as due,
+        , grouped as (      -- one pass; labels are joined to the few groups afterwards
+            select {key} as k, a.months, count(*) as hires,
+                   count(*) filter (where a.outcome <> 'not_due') as due,
                    count(*) filter (where a.outcome = 'stayed') as stayed,
                    count(*) filter (where a.outcome = 'left') as gone,
                    count(*) filter (where a.outcome = 'overdue') as overdue,
@@ -124,17 +118,17 @@ def figures(cur: Cursor, actor: User, year: int, *, by: str = "all", today: date
             from answered a
             group by 1, 2
         )
-        select s.group_key, s.group_label, ms.months, cast(s.hires as bigint) as hires,
-               cast(coalesce(c.due, 0) as bigint) as due, cast(coalesce(c.stayed, 0) as bigint) as stayed,
-               cast(coalesce(c.gone, 0) as bigint) as "left", cast(coalesce(c.overdue, 0) as bigint) as overdue,
-               cast(coalesce(c.employed, 0) as bigint) as employed,
-               case when c.stayed + c.gone > 0 then c.stayed / (c.stayed + c.gone) end as rate
-        from sizes s
-        cross join (select unnest([6, 12, 36]) as months) ms
-        left join counted c on c.group_key is not distinct from s.group_key and c.months = ms.months
-        order by s.sort_key, s.group_label, ms.months
+        select g.k as group_key, {label} as group_label, g.months, cast(g.hires as bigint) as hires,
+               cast(g.due as bigint) as due, cast(g.stayed as bigint) as stayed, cast(g.gone as bigint) as "left",
+               cast(g.overdue as bigint) as overdue, cast(g.employed as bigint) as employed,
+               case when g.stayed + g.gone > 0 then g.stayed / (g.stayed + g.gone) end as rate
+        from grouped g
+        left join talent_category k on k.code = g.k
+        left join enclave n on cast(n.id as varchar) = g.k
+        left join employer m on cast(m.id as varchar) = g.k
+        order by {order}, group_label, g.months
         """,
-        _params(actor, year, today),
+        _params(actor, year, today) | {"months": None},
     )
 
 
@@ -174,7 +168,7 @@ def people(cur: Cursor, actor: User, year: int, *, months: int, by: str = "all",
         {_ANSWERED}
         , chosen as (
             select a.*, count(*) over () as total from answered a
-            where a.months = $months and ($outcome is null or a.outcome = $outcome)
+            where a.months = $months and a.outcome <> 'not_due' and ($outcome is null or a.outcome = $outcome)
               and ($group is null or {key} is not distinct from $group)
             order by a.arrived_on, a.candidate_id
             limit $limit offset $offset
