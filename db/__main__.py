@@ -1,4 +1,4 @@
-"""Command line: `python -m db migrate|report|backup|restore` — Chinese messages, no tracebacks."""
+"""Command line: `python -m db migrate|report|check|targets|retention|backup|restore` — Chinese messages, no tracebacks."""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from db import analytics, backup, migrate
+from db import analytics, backup, migrate, progress_cli
 from db.cli import configure_logging, guarded, leave
 from db.connection import connect, database_path, open_database
 from db.errors import DomainError
@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="以一行 JSON 输出")
     p = sub.add_parser("check", help="检查数据库中未由外键约束的引用是否完整")
     p.add_argument("--db", type=Path)
+    progress_cli.add_parsers(sub)
     p = sub.add_parser("backup", help="导出整个数据库到目录（EXPORT DATABASE）")
     p.add_argument("dir", type=Path)
     p.add_argument("--db", type=Path)
@@ -110,7 +111,8 @@ def _restore(path: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"migrate": _migrate, "report": _report, "check": _check, "backup": _backup, "restore": _restore}
+COMMANDS = {"migrate": _migrate, "report": _report, "check": _check, "backup": _backup, "restore": _restore,
+            **progress_cli.COMMANDS}
 
 if __name__ == "__main__":
     configure_logging()

@@ -1,8 +1,10 @@
 """Figures managers report, counted from rows: hires by category, drives, funnel, enclaves.
 
 Counting rules (DESIGN.md): a person counts once per category per year; a hire is an application
-reaching `arrived`, in the year of that event; merged-away records never count; people deleted on
-request (anonymised) still do. Recruiters see their own enclave's figures only.
+reaching `arrived`, in the year of that event, under the talent category the arrival recorded (the
+person's category when they arrived, stage_event.talent_category: a later edit of the person does
+not move past years' hires); merged-away records never count; people deleted on request
+(anonymised) still do. Recruiters see their own enclave's figures only.
 """
 from __future__ import annotations
 
@@ -83,12 +85,12 @@ def default_year(cur: Cursor, actor: User) -> int:
 
 
 def hires_by_category(cur: Cursor, actor: User, year: int) -> dict[str, int]:
-    """Distinct people hired in `year`, per talent category (every category present, zero if none)."""
+    """Distinct people hired in `year`, per talent category at arrival (every category present, zero if none)."""
     params = _scope(actor) | year_bounds(year)
     found = rows(
         cur,
         """
-        select c.talent_category, count(distinct c.id)
+        select e.talent_category, count(distinct c.id)
         from stage_event e join candidate c on c.id = e.candidate_id
         where e.to_stage = 'arrived' and e.occurred_at >= $start and e.occurred_at < $end
           and c.merged_into is null and ($enclave is null or c.enclave_id = $enclave)
@@ -263,7 +265,8 @@ def agreement_status(cur: Cursor, actor: User, *, today: date | None = None) -> 
 
 
 def monthly_hires(cur: Cursor, actor: User, year: int) -> pl.DataFrame:
-    """Hires per month and reported category: columns month (1–12), category, label, hires."""
+    """Hires per month and category at arrival: columns month (1–12), category, label, hires. A person
+    counts once per category, in the month of their first arrival in the year under it."""
     params = _scope(actor) | year_bounds(year)
     found = frame(
         cur,
@@ -271,11 +274,11 @@ def monthly_hires(cur: Cursor, actor: User, year: int) -> pl.DataFrame:
         select cast(extract(month from first_arrival) as integer) as month, talent_category as category,
                cast(count(*) as integer) as hires
         from (
-            select c.id, c.talent_category, min(e.occurred_at) as first_arrival
+            select c.id, e.talent_category, min(e.occurred_at) as first_arrival
             from stage_event e join candidate c on c.id = e.candidate_id
             where e.to_stage = 'arrived' and e.occurred_at >= $start and e.occurred_at < $end
               and c.merged_into is null and ($enclave is null or c.enclave_id = $enclave)
-            group by c.id, c.talent_category
+            group by c.id, e.talent_category
         )
         group by 1, 2
         """,

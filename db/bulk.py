@@ -33,7 +33,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "candidate_id", "employer_id", "position_id", "drive_id", "stage", "lost_reason", "import_batch_id",
         "created_by", "created_at", "updated_at", "lost_code",
     ),
-    "stage_event": ("application_id", "candidate_id", "from_stage", "to_stage", "occurred_at", "actor", "note"),
+    # talent_category: the person's category on a move to `arrived` (the hire counts under it), else null.
+    "stage_event": ("application_id", "candidate_id", "from_stage", "to_stage", "occurred_at", "actor", "note",
+                    "talent_category"),
     "retention_check": ("application_id", "months", "checked_on", "still_employed", "still_in_pinghu", "note",
                         "checked_by"),
     "activity": ("candidate_id", "kind", "occurred_on", "body", "follow_up_on", "created_by", "created_at"),

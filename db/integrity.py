@@ -35,6 +35,8 @@ CHECKS: dict[str, str] = {
         " arg_max(to_stage, id) as last from stage_event group by 1) e on e.application_id = a.id where a.stage <> e.last",
     "event_attendee on a merged candidate": "select count(*) from event_attendee x join candidate c"
         " on c.id = x.candidate_id where c.merged_into is not null",
+    "stage_event: an arrival without the talent category it keeps": "select count(*) from stage_event e"
+        " where e.to_stage = 'arrived' and e.talent_category is null",
     "retention_check.application_id → application": "select count(*) from retention_check r"
         " where not exists (select 1 from application a where a.id = r.application_id)",
     "activity.candidate_id → candidate": "select count(*) from activity t"

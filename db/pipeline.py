@@ -284,9 +284,12 @@ def _write_move(cur: Cursor, actor: User, app: _Application, dst: Stage, *, note
 
 def _append_event(cur: Cursor, app_id: int, candidate_id: int, from_stage: str | None, to_stage: str,
                   at: datetime, actor: User, note: str | None) -> None:
+    # An arrival keeps the person's talent category as it is now: the hire counts under it for good
+    # (migration 015), whatever later edits of the person say.
     cur.execute("insert into stage_event (id, application_id, candidate_id, from_stage, to_stage, occurred_at,"
-                " actor, note, recorded_at) values (nextval('seq_stage_event'), $app, $c, $from, $to, $at, $actor,"
-                " $note, $recorded)",
+                " actor, note, recorded_at, talent_category) values (nextval('seq_stage_event'), $app, $c, $from,"
+                " $to, $at, $actor, $note, $recorded,"
+                " case when $to = 'arrived' then (select talent_category from candidate where id = $c) end)",
                 {"app": app_id, "c": candidate_id, "from": from_stage, "to": to_stage, "at": at,
                  "actor": actor.username, "note": note, "recorded": clock.now()})
 

@@ -62,7 +62,7 @@ def generate(cur: Cursor, *, scale: int = 1, seed: int = 2025, progress: Progres
         say("写入投递与阶段记录……")
         apps = _applications(cur, rng, world, people)
         apps, history, checks = _after_arrival(rng, apps)
-        stage_events = pl.concat([events(apps, rng), history])
+        stage_events = pl.concat([events(apps, rng), history], how="diagonal")
         bulk.insert(cur, "application", _application_rows(apps))
         bulk.insert(cur, "stage_event", stage_events.with_columns(pl.from_epoch("occurred_at", time_unit="s")))
         bulk.insert(cur, "retention_check", checks)
@@ -311,7 +311,7 @@ def _applications(cur: Cursor, rng: np.random.Generator, world: World, people: p
         "exit_stage": np.where(primary, p["exit_stage"].to_numpy(), side_exit).tolist(),
         "lost_reason": np.where(primary, p["lost_reason"].to_numpy(), side_reason).tolist(),
         "t_first": np.where(primary, t_first, side_first), "t_last": np.where(primary, t_last, side_last),
-        "actor": p["owner"], "primary": primary,
+        "actor": p["owner"], "primary": primary, "talent_category": p["category"],
     }, schema_overrides={"exit_stage": pl.String, "lost_reason": pl.String})
 
 

@@ -74,7 +74,7 @@ def write(cur: Cursor, rng: np.random.Generator, world: World, *, stayed: int, t
         "start_rank": np.ones(n, dtype=np.int64), "final_rank": final, "exit_stage": exit_stage,
         "lost_reason": [None if e is None else cat.CO_SUPERVISION_LEFT for e in exit_stage],
         "lost_code": [None if e is None else cat.LOST_CODES[cat.CO_SUPERVISION_LEFT] for e in exit_stage],
-        "t_first": walk_start, "t_last": t_last, "actor": owner,
+        "t_first": walk_start, "t_last": t_last, "actor": owner, "talent_category": people["talent_category"],
     }, schema_overrides={"exit_stage": pl.String, "lost_reason": pl.String, "lost_code": pl.String})
     history = events(apps, rng).with_columns(pl.from_epoch("occurred_at", time_unit="s"))
     from loaders.demo_people import STAGE_CODES

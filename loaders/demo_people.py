@@ -152,7 +152,7 @@ def events(apps: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     """Stage events of applications walking start_rank → final_rank (+ an exit), spread in time.
 
     `apps` has application_id, candidate_id, start_rank, final_rank, exit_stage (or null),
-    lost_reason, t_first, t_last (epoch seconds) and actor.
+    lost_reason, t_first, t_last (epoch seconds), actor and talent_category (which an arrival keeps).
     """
     start = apps["start_rank"].to_numpy()
     final = apps["final_rank"].to_numpy()
@@ -177,13 +177,16 @@ def events(apps: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     to_code = np.where(is_exit, exit_stage, STAGE_CODES[np.maximum(to_rank, 1) - 1])
     from_code = np.where(from_rank == 0, None, STAGE_CODES[np.maximum(from_rank, 1) - 1])
     note = np.where(is_exit, apps["lost_reason"].to_numpy()[app_of], None)
+    category = np.where(to_code == "arrived", apps["talent_category"].to_numpy()[app_of], None)
     return pl.DataFrame({
         "application_id": apps["application_id"].to_numpy()[app_of],
         "candidate_id": apps["candidate_id"].to_numpy()[app_of],
         "from_stage": from_code.tolist(), "to_stage": to_code.tolist(),
         "occurred_at": at, "actor": apps["actor"].to_numpy()[app_of].tolist(), "note": note.tolist(),
+        "talent_category": category.tolist(),
     }, schema={"application_id": pl.Int64, "candidate_id": pl.Int64, "from_stage": pl.String,
-               "to_stage": pl.String, "occurred_at": pl.Int64, "actor": pl.String, "note": pl.String})
+               "to_stage": pl.String, "occurred_at": pl.Int64, "actor": pl.String, "note": pl.String,
+               "talent_category": pl.String})
 
 
 def pick(rng: np.random.Generator, options: tuple[str, ...] | list[str], n: int) -> np.ndarray:

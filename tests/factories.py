@@ -38,9 +38,11 @@ def walk(cur: duckdb.DuckDBPyConnection, candidate_id: int, *moves: tuple[str, d
                 [app_id, candidate_id, drive_id, last, moves[0][1], moves[-1][1], "other" if exited else None])
     previous = None
     for to_stage, at in moves:
-        cur.execute("insert into stage_event (id, application_id, candidate_id, from_stage, to_stage, occurred_at, actor)"
-                    " values (nextval('seq_stage_event'), ?, ?, ?, ?, ?, 'test')",
-                    [app_id, candidate_id, previous, to_stage, at])
+        # An arrival keeps the person's category as it is now, as db/pipeline.py's moves do.
+        cur.execute("insert into stage_event (id, application_id, candidate_id, from_stage, to_stage, occurred_at, actor,"
+                    " talent_category) values (nextval('seq_stage_event'), ?, ?, ?, ?, ?, 'test',"
+                    " case when ? = 'arrived' then (select talent_category from candidate where id = ?) end)",
+                    [app_id, candidate_id, previous, to_stage, at, to_stage, candidate_id])
         previous = to_stage
     return app_id
 

@@ -145,11 +145,11 @@ def detail(cur: Cursor, actor: User, employer_id: int) -> EmployerDetail:
         where a.employer_id = $e and c.merged_into is null
           and e.to_stage in ('intent', 'offer', 'signed', 'arrived', 'retained')""", p)[0][0]
     hires = frame(cur, """
-        select year(e.occurred_at) as year, c.talent_category as category, k.label, count(distinct c.id) as hires
+        select year(e.occurred_at) as year, e.talent_category as category, k.label, count(distinct c.id) as hires
         from stage_event e join application a on a.id = e.application_id join candidate c on c.id = e.candidate_id
-        join talent_category k on k.code = c.talent_category
+        join talent_category k on k.code = e.talent_category
         where a.employer_id = $e and e.to_stage = 'arrived' and c.merged_into is null
-        group by year(e.occurred_at), c.talent_category, k.label, k.sort_order
+        group by year(e.occurred_at), e.talent_category, k.label, k.sort_order
         order by year desc, k.sort_order""", p)
     students = frame(cur, """
         select s.id, c.name, u.name as university, s.kind, s.starts_on, s.outcome

@@ -90,7 +90,7 @@ def detail(cur: Cursor, actor: User, enclave_id: int, year: int) -> EnclaveDetai
         pl.col("stage").replace_strict({**Stage.labels(), "none": "无进行中的投递"}, default=None).alias("label"))
     hires = frame(cur, """
         with arrivals as (
-            select c.talent_category as category, count(distinct c.id) as hires
+            select e.talent_category as category, count(distinct c.id) as hires   -- category at arrival
             from stage_event e join candidate c on c.id = e.candidate_id
             where e.to_stage = 'arrived' and e.occurred_at >= $start and e.occurred_at < $end
               and c.enclave_id = $e and c.merged_into is null
