@@ -49,36 +49,36 @@ def _case(column: str, labels: dict[str, str]) -> str:
 class Dimension:
     code: str
     label: str
-    key: str                    # SQL: the group's key (cast to varchar; '' when blank)
-    name: str                   # SQL: the group's label
+    key: str                    # SQL over a move's rows (c candidate, a application, + joins): the group's key
+    name: str = "p.k"           # SQL over the key `p.k` (+ label_joins): the group's label
     joins: tuple[str, ...] = ()
+    label_joins: tuple[str, ...] = ()
     per_application: bool = False
 
 
 _UNI = "left join university u on u.id = c.university_id"
-_ENCLAVE = "left join enclave n on n.id = c.enclave_id"
-_AGREEMENT = "left join agreement ag on ag.id = c.source_agreement_id left join university agu on agu.id = ag.university_id"
 _EMPLOYER = "left join employer em on em.id = a.employer_id"
 _DRIVE = "left join campus_drive d on d.id = a.drive_id"
 _TIER = ("case when u.is_985 then '985' when u.is_211 then '211' when u.is_double_first_class then '双一流'"
          " when u.id is not null then '其他院校' end")
 
+# Keys are grouped raw and labelled afterwards (a join on the few groups, not on every move).
 DIMENSIONS: dict[str, Dimension] = {d.code: d for d in (
-    Dimension("enclave", "飞地", "c.enclave_id", "n.name", (_ENCLAVE,)),
-    Dimension("channel", "来源渠道", "c.channel", _case("c.channel", Channel.labels())),
-    Dimension("drive", "校园招聘场次", "a.drive_id", "d.title || '（' || cast(d.held_on as varchar) || '）'", (_DRIVE,),
+    Dimension("enclave", "飞地", "c.enclave_id", "n.name", label_joins=("left join enclave n on n.id = p.k",)),
+    Dimension("channel", "来源渠道", "c.channel", _case("p.k", Channel.labels())),
+    Dimension("drive", "校园招聘场次", "a.drive_id", "d.title || '（' || cast(d.held_on as varchar) || '）'",
+              label_joins=("left join campus_drive d on d.id = p.k",), per_application=True),
+    Dimension("programme", "招聘项目", "d.programme", joins=(_DRIVE,), per_application=True),
+    Dimension("university", "院校", "c.university_id", "u.name", label_joins=("left join university u on u.id = p.k",)),
+    Dimension("tier", "院校层次", _TIER, joins=(_UNI,)),
+    Dimension("agreement", "院校协议", "c.source_agreement_id", "coalesce(ag.title, agu.name || ' · ' || ag.kind)",
+              label_joins=("left join agreement ag on ag.id = p.k left join university agu on agu.id = ag.university_id",)),
+    Dimension("employer", "企业", "a.employer_id", "em.name", label_joins=("left join employer em on em.id = p.k",),
               per_application=True),
-    Dimension("programme", "招聘项目", "d.programme", "d.programme", (_DRIVE,), per_application=True),
-    Dimension("university", "院校", "c.university_id", "u.name", (_UNI,)),
-    Dimension("tier", "院校层次", _TIER, _TIER, (_UNI,)),
-    Dimension("agreement", "院校协议", "c.source_agreement_id",
-              "coalesce(ag.title, agu.name || ' · ' || ag.kind)", (_AGREEMENT,)),
-    Dimension("employer", "企业", "a.employer_id", "em.name", (_EMPLOYER,), per_application=True),
-    Dimension("industry", "产业", "em.industry", "em.industry", (_EMPLOYER,), per_application=True),
-    Dimension("golden_eagle", "金鹰企业层级", "em.golden_eagle_tier", "em.golden_eagle_tier", (_EMPLOYER,),
-              per_application=True),
-    Dimension("category", "人才类别", "c.talent_category", _case("c.talent_category", TalentCategory.labels())),
-    Dimension("degree", "学历", "c.degree", "c.degree"),
+    Dimension("industry", "产业", "em.industry", joins=(_EMPLOYER,), per_application=True),
+    Dimension("golden_eagle", "金鹰企业层级", "em.golden_eagle_tier", joins=(_EMPLOYER,), per_application=True),
+    Dimension("category", "人才类别", "c.talent_category", _case("p.k", TalentCategory.labels())),
+    Dimension("degree", "学历", "c.degree"),
 )}
 
 
@@ -122,48 +122,58 @@ def _key(d: Dimension) -> str:
 
 
 def _people_sql(actor: User, where: Slice, by: Dimension | None) -> tuple[str, dict[str, Any]]:
-    """CTEs ending in `people(grp, lbl, candidate_id, crossed)`: per group and person the bitmask of
-    crossed stage ranks (bit r = rank r). One pass over the period's events, grouped per application
-    (each walks the pipeline continuously, so its moves cross (lowest from, highest to]), no range join."""
+    """CTEs ending in `people(k, candidate_id, crossed)`: per group key (raw) and person the bitmask of
+    crossed stage ranks (bit r = rank r), OR-ed over their forward moves of the period — one pass over
+    the events, no range join, no count(distinct). (An application walks the pipeline continuously, so
+    the union of its moves' (from, to] is (lowest from, highest to]: what 总览 counted before.)"""
     require(actor, Action.VIEW_DASHBOARD)
     params: dict[str, Any] = {"start": where.start, "end": where.end, "enclave": scope_enclave(actor)}
     used = [DIMENSIONS[code] for code, _ in where.filters] + ([by] if by else [])
     per_application = any(d.per_application for d in used)
-    joins = list(dict.fromkeys(j for d in used for j in d.joins))
+    joins = " ".join(dict.fromkeys(j for d in used for j in d.joins))
     clauses = ["c.merged_into is null", "($enclave is null or c.enclave_id = $enclave)"]
     for i, (code, keys) in enumerate(where.filters):
         params[f"f{i}"] = list(keys)
         clauses.append(f"list_contains($f{i}, {_key(DIMENSIONS[code])})")
-    grp, lbl = (_key(by), f"coalesce({by.name}, '{NO_VALUE}')") if by else ("'*'", f"'{ALL}'")
-    mask = "(cast(1 as bigint) << (m.high + 1)) - (cast(1 as bigint) << (m.low + 1))"
+    key = by.key if by else "'*'"
     moves = """
-        moves as (
-            select e.application_id, any_value(e.candidate_id) as candidate_id,
-                   min(coalesce(f.rank, 0)) as low, max(t.rank) as high
+        moves as (   -- forward moves of the period, each with the bitmask of the ranks it crosses
+            select e.application_id, e.candidate_id,
+                   (cast(1 as bigint) << (t.rank + 1)) - (cast(1 as bigint) << (coalesce(f.rank, 0) + 1)) as mask
             from stage_event e
             join stage t on t.code = e.to_stage and not t.is_exit
             left join stage f on f.code = e.from_stage
             where e.occurred_at >= $start and e.occurred_at < $end and (f.rank is null or f.rank < t.rank)
-            group by e.application_id
         )"""
     where_sql = " and ".join(clauses)
-    if per_application:
-        sql = f"""with {moves}, people as (
-            select {grp} as grp, any_value({lbl}) as lbl, m.candidate_id, bit_or({mask}) as crossed
-            from moves m join candidate c on c.id = m.candidate_id join application a on a.id = m.application_id
-            {' '.join(joins)}
-            where {where_sql}
-            group by 1, m.candidate_id
-        )"""
-    else:   # one value per person: fold each person's applications first, then join the person once
-        sql = f"""with {moves}, folded as (
-            select m.candidate_id, bit_or({mask}) as crossed from moves m group by 1
+    if per_application:   # fold per application first: the joins then see one row per application
+        sql = f"""with {moves}, apps as (
+            select application_id, any_value(candidate_id) as candidate_id, bit_or(mask) as mask
+            from moves group by application_id
         ), people as (
-            select {grp} as grp, {lbl} as lbl, p.candidate_id, p.crossed
-            from folded p join candidate c on c.id = p.candidate_id {' '.join(joins)}
+            select {key} as k, m.candidate_id, bit_or(m.mask) as crossed
+            from apps m join application a on a.id = m.application_id join candidate c on c.id = m.candidate_id
+            {joins}
+            where {where_sql}
+            group by 1, 2
+        )"""
+    else:   # one value per person: fold each person's moves first, then join the person once
+        sql = f"""with {moves}, folded as (
+            select candidate_id, bit_or(mask) as crossed from moves group by 1
+        ), people as (
+            select {key} as k, p.candidate_id, p.crossed
+            from folded p join candidate c on c.id = p.candidate_id {joins}
             where {where_sql}
         )"""
     return sql, params
+
+
+def _labelled(by: Dimension | None, inner: str) -> str:
+    """`inner` (selecting a raw key k and figures) with the group's key as text ('' when blank) and label."""
+    if by is None:
+        return f"select '*' as key, '{ALL}' as \"group\", p.* exclude (k) from ({inner}) p"
+    return (f"select coalesce(cast(p.k as varchar), '') as key, coalesce({by.name}, '{NO_VALUE}') as \"group\","
+            f" p.* exclude (k) from ({inner}) p {' '.join(by.label_joins)}")
 
 
 def crossings(cur: Cursor, actor: User, where: Slice, *, by: str | None = None) -> pl.DataFrame:
@@ -173,7 +183,7 @@ def crossings(cur: Cursor, actor: User, where: Slice, *, by: str | None = None) 
     d = dimension(by) if by else None
     ctes, params = _people_sql(actor, where, d)
     sums = ", ".join(f"cast(sum((crossed >> {RANKS[s]}) & 1) as bigint) as \"{s}\"" for s in STAGES)
-    wide = frame(cur, f"{ctes} select grp as key, any_value(lbl) as \"group\", {sums} from people group by grp", params)
+    wide = frame(cur, f"{ctes} {_labelled(d, f'select k, {sums} from people group by k')}", params)
     if d is None and wide.height == 0:
         wide = pl.DataFrame({"key": ["*"], "group": [ALL], **{s: [0] for s in STAGES}})
     long = wide.unpivot(index=["key", "group"], on=list(STAGES), variable_name="stage", value_name="people")
@@ -212,7 +222,8 @@ def people(cur: Cursor, actor: User, where: Slice, *, stage: str, by: str | None
     ctes, params = _people_sql(actor, where, d)
     params |= {"key": key if d else "*", "bit": RANKS[stage], "offset": max(int(offset), 0),
                "limit": max(min(int(limit), 200), 1)}
-    chosen = "select distinct candidate_id from people where grp = $key and (crossed >> $bit) & 1 = 1"
+    group = "true" if d is None else "coalesce(cast(k as varchar), '') = $key"
+    chosen = f"select distinct candidate_id from people where {group} and (crossed >> $bit) & 1 = 1"
     total = scalar(cur, f"{ctes} select count(*) from ({chosen})", params)
     found = frame(cur, f"""{ctes}
         select c.id, c.name, c.mobile, c.email, c.enclave_id, n.name as enclave, u.name as university, c.degree,
@@ -265,9 +276,7 @@ def options(cur: Cursor, actor: User, code: str) -> pl.DataFrame:
     d = dimension(code)
     require(actor, Action.VIEW_DASHBOARD)
     source = ("application a join candidate c on c.id = a.candidate_id" if d.per_application else "candidate c")
-    return frame(cur, f"""
-        select distinct {_key(d)} as key, coalesce({d.name}, '{NO_VALUE}') as label
-        from {source} {' '.join(d.joins)}
-        where c.merged_into is null and ($enclave is null or c.enclave_id = $enclave)
-        order by label
-    """, {"enclave": scope_enclave(actor)})
+    inner = (f"select distinct {d.key} as k from {source} {' '.join(d.joins)}"
+             " where c.merged_into is null and ($enclave is null or c.enclave_id = $enclave)")
+    found = frame(cur, _labelled(d, inner), {"enclave": scope_enclave(actor)})
+    return found.select("key", pl.col("group").alias("label")).sort("label")
