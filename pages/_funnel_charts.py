@@ -9,11 +9,19 @@ from db import funnels
 STAGE_ORDER = [funnels.LABELS[s] for s in funnels.STAGES]
 
 
-def grouped_funnel(counts: pl.DataFrame, *, colour: str = "group", title: str = "分组") -> alt.Chart:
-    """Bars per stage (pipeline order), one bar per group side by side (grouped bars)."""
+PICK = "pick"
+
+
+def grouped_funnel(counts: pl.DataFrame, *, colour: str = "group", title: str = "分组",
+                   pickable: bool = False) -> alt.Chart:
+    """Bars per stage (pipeline order), one bar per group side by side (grouped bars). `pickable`: a click
+    on a bar selects its (key, stage), for the drill-down."""
     groups = list(dict.fromkeys(counts[colour].to_list()))
+    chart = alt.Chart(counts)
+    if pickable:
+        chart = chart.add_params(alt.selection_point(name=PICK, fields=["key", "stage"], on="click"))
     return (
-        alt.Chart(counts)
+        chart
         .mark_bar()
         .encode(
             x=alt.X("stage_label:N", sort=STAGE_ORDER, title=None, axis=alt.Axis(labelAngle=0)),

@@ -22,6 +22,21 @@ def stage_columns() -> dict:
     return {"group": st.column_config.TextColumn("分组"), **counts, **rates}
 
 
+def picked_from_chart(event, keys: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """A click on a bar opens its people below: the drill-down's pickers take the bar's group and stage
+    (only when the click is new, so choosing in the pickers afterwards still works)."""
+    points = (event.selection.get(charts.PICK) or []) if event is not None else []
+    if not points or points == st.session_state.get("funnel_last_pick"):
+        return
+    st.session_state["funnel_last_pick"] = points
+    point = points[0]
+    if point.get("key") in keys:
+        st.session_state["funnel_people_group"] = point["key"]
+    if point.get("stage") in funnels.STAGES:
+        st.session_state["funnel_people_stage"] = point["stage"]
+    st.session_state["funnel_people_page"] = 1
+
+
 def grouped_view() -> None:
     start, end, label = an.period(cur, user, key="funnel")
     filters = an.slice_filters(cur, user, key="funnel")
@@ -41,9 +56,12 @@ def grouped_view() -> None:
         top = wide.head(CHART_GROUPS)["key"].to_list()
         shown = counts.filter(pl.col("key").is_in(top))
         if wide.height > CHART_GROUPS:
-            st.caption(f"图中为线索人数最多的 {CHART_GROUPS} 组（共 {wide.height:,} 组，表中可排序查看全部）。")
-        st.altair_chart(charts.grouped_funnel(shown, title=funnels.DIMENSIONS[by].label if by else "分组"),
-                        width="stretch")
+            st.caption(f"图中为线索人数最多的 {CHART_GROUPS} 组（共 {wide.height:,} 组，表中可点表头排序查看全部）。")
+        st.caption("点击图中的柱子，可在下方「人员明细」查看该组跨过该阶段的人员。")
+        event = st.altair_chart(charts.grouped_funnel(shown, title=funnels.DIMENSIONS[by].label if by else "分组",
+                                                      pickable=True),
+                                width="stretch", on_select="rerun", key="funnel_chart")
+        picked_from_chart(event, wide["key"].to_list())
         with st.expander("导出本表"):
             headers = {"group": "分组", **{s: funnels.LABELS[s] for s in funnels.STAGES}}
             export_buttons(lambda c: exports.prepare(c, user, wide, what="漏斗分组统计", headers=headers,
