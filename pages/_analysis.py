@@ -67,6 +67,14 @@ def _options(_cur: Cursor, _user: User, key: tuple, code: str) -> dict[str, str]
     return dict(zip(found["key"].to_list(), found["label"].to_list()))
 
 
+@st.cache_data(ttl=900, max_entries=64, show_spinner=False)
+def _people(_cur: Cursor, _user: User, key: tuple, where: funnels.Slice, stage: str, by: str | None,
+            group: str | None, offset: int) -> tuple[pl.DataFrame, int]:
+    # Masked as the scope in `key` must see them (managers, HR and admins alike: masked until revealed,
+    # and nothing is revealed here), so one cached page serves everyone of that scope.
+    return funnels.people(_cur, _user, where, stage=stage, by=by, key=group, offset=offset)
+
+
 def year_picker(cur: Cursor, user: User, *, key: str, label: str = "年度", where=st) -> int:  # type: ignore[no-untyped-def]
     years = analytics.years(cur, user)
     default = analytics.default_year(cur, user)
@@ -127,8 +135,7 @@ def people_behind(cur: Cursor, user: User, where: funnels.Slice, by: str | None,
     group = a.selectbox("分组", list(groups), format_func=groups.get, key=f"{key}_group") if by else None
     stage = b.selectbox("阶段", list(funnels.STAGES), format_func=funnels.LABELS.get, key=f"{key}_stage")
     page = int(c.number_input("页码", min_value=1, value=1, step=1, key=f"{key}_page"))
-    found, total = funnels.people(cur, user, where, stage=stage, by=by, key=group,
-                                  offset=(page - 1) * funnels.PAGE_SIZE)
+    found, total = _people(cur, user, _key(cur, user), where, stage, by, group, (page - 1) * funnels.PAGE_SIZE)
     pages = max(1, -(-total // funnels.PAGE_SIZE))
     where_label = md(groups.get(group, "")) + " · " if by else ""
     st.caption(f"{where_label}跨过「{funnels.LABELS[stage]}」的人员：共 {total:,} 人，第 {min(page, pages)} / {pages} 页，"

@@ -88,7 +88,8 @@ def compare_view() -> None:
                         for name, where in sides])
     wide = counts.pivot(on="slice", index=["stage", "stage_label"], values="people", maintain_order=True)
     for name, _ in sides:
-        wide = wide.with_columns((pl.col(name) / pl.col(name).shift(1)).fill_nan(None).alias(f"{name} 转化率"))
+        previous = pl.col(name).shift(1)
+        wide = wide.with_columns(pl.when(previous > 0).then(pl.col(name) / previous).alias(f"{name} 转化率"))
     st.caption(an.CROSSING_RULE + "转化率为本阶段人数 ÷ 上一阶段人数。")
     table(wide.drop("stage"), column_config={
         "stage_label": "阶段", **{n: st.column_config.NumberColumn(n, format="localized") for n, _ in sides},
