@@ -117,8 +117,33 @@ def _filters(given: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(sorted((k, tuple(sorted(str(v) for v in vs))) for k, vs in given.items() if vs))
 
 
-def _key(d: Dimension) -> str:
+def key_sql(d: Dimension) -> str:
+    """SQL of a dimension's key as text over a move's rows, '' when blank (what filters and groups match)."""
     return f"coalesce(cast({d.key} as varchar), '')"
+
+
+@dataclass(frozen=True)
+class SliceSql:
+    """What every query over a slice's rows (c candidate, a application) adds: joins, where, parameters."""
+
+    joins: str
+    where: str
+    params: dict[str, Any]
+    per_application: bool      # some dimension used reads the application (a): join it
+
+
+def slice_sql(actor: User, where: Slice, *also: Dimension) -> SliceSql:
+    """The slice's filters, the actor's scope and the merged-record rule, for the dimensions in the
+    slice and `also` (the grouping). Filter values are bound parameters; keys and joins are ours."""
+    require(actor, Action.VIEW_DASHBOARD)
+    params: dict[str, Any] = {"start": where.start, "end": where.end, "enclave": scope_enclave(actor)}
+    used = [DIMENSIONS[code] for code, _ in where.filters] + list(also)
+    clauses = ["c.merged_into is null", "($enclave is null or c.enclave_id = $enclave)"]
+    for i, (code, keys) in enumerate(where.filters):
+        params[f"f{i}"] = list(keys)
+        clauses.append(f"list_contains($f{i}, {key_sql(DIMENSIONS[code])})")
+    return SliceSql(" ".join(dict.fromkeys(j for d in used for j in d.joins)), " and ".join(clauses), params,
+                    any(d.per_application for d in used))
 
 
 def _people_sql(actor: User, where: Slice, by: Dimension | None) -> tuple[str, dict[str, Any]]:
@@ -126,15 +151,7 @@ def _people_sql(actor: User, where: Slice, by: Dimension | None) -> tuple[str, d
     crossed stage ranks (bit r = rank r), OR-ed over their forward moves of the period — one pass over
     the events, no range join, no count(distinct). (An application walks the pipeline continuously, so
     the union of its moves' (from, to] is (lowest from, highest to]: what 总览 counted before.)"""
-    require(actor, Action.VIEW_DASHBOARD)
-    params: dict[str, Any] = {"start": where.start, "end": where.end, "enclave": scope_enclave(actor)}
-    used = [DIMENSIONS[code] for code, _ in where.filters] + ([by] if by else [])
-    per_application = any(d.per_application for d in used)
-    joins = " ".join(dict.fromkeys(j for d in used for j in d.joins))
-    clauses = ["c.merged_into is null", "($enclave is null or c.enclave_id = $enclave)"]
-    for i, (code, keys) in enumerate(where.filters):
-        params[f"f{i}"] = list(keys)
-        clauses.append(f"list_contains($f{i}, {_key(DIMENSIONS[code])})")
+    q = slice_sql(actor, where, *([by] if by else []))
     key = by.key if by else "'*'"
     moves = """
         moves as (   -- forward moves of the period, each with the bitmask of the ranks it crosses
@@ -145,16 +162,15 @@ def _people_sql(actor: User, where: Slice, by: Dimension | None) -> tuple[str, d
             left join stage f on f.code = e.from_stage
             where e.occurred_at >= $start and e.occurred_at < $end and (f.rank is null or f.rank < t.rank)
         )"""
-    where_sql = " and ".join(clauses)
-    if per_application:   # fold per application first: the joins then see one row per application
+    if q.per_application:   # fold per application first: the joins then see one row per application
         sql = f"""with {moves}, apps as (
             select application_id, any_value(candidate_id) as candidate_id, bit_or(mask) as mask
             from moves group by application_id
         ), people as (
             select {key} as k, m.candidate_id, bit_or(m.mask) as crossed
             from apps m join application a on a.id = m.application_id join candidate c on c.id = m.candidate_id
-            {joins}
-            where {where_sql}
+            {q.joins}
+            where {q.where}
             group by 1, 2
         )"""
     else:   # one value per person: fold each person's moves first, then join the person once
@@ -162,10 +178,10 @@ def _people_sql(actor: User, where: Slice, by: Dimension | None) -> tuple[str, d
             select candidate_id, bit_or(mask) as crossed from moves group by 1
         ), people as (
             select {key} as k, p.candidate_id, p.crossed
-            from folded p join candidate c on c.id = p.candidate_id {joins}
-            where {where_sql}
+            from folded p join candidate c on c.id = p.candidate_id {q.joins}
+            where {q.where}
         )"""
-    return sql, params
+    return sql, q.params
 
 
 def _labelled(by: Dimension | None, inner: str) -> str:
@@ -240,28 +256,21 @@ def cohorts(cur: Cursor, actor: User, where: Slice) -> pl.DataFrame:
     slice's applications) — for first contacts in the period, and how far each cohort got by now: per
     month and stage, the people whose furthest open stage ever reached is that stage or later.
     Columns month (date, first of the month), people, stage, stage_label, rank, reached, share."""
-    require(actor, Action.VIEW_DASHBOARD)
-    params: dict[str, Any] = {"start": where.start, "end": where.end, "enclave": scope_enclave(actor)}
-    used = [DIMENSIONS[code] for code, _ in where.filters]
-    joins = list(dict.fromkeys(j for d in used for j in d.joins))
-    clauses = ["c.merged_into is null", "($enclave is null or c.enclave_id = $enclave)"]
-    for i, (code, keys) in enumerate(where.filters):
-        params[f"f{i}"] = list(keys)
-        clauses.append(f"list_contains($f{i}, {_key(DIMENSIONS[code])})")
-    app_join = "join application a on a.id = e.application_id" if any(d.per_application for d in used) else ""
+    q = slice_sql(actor, where)
+    app_join = "join application a on a.id = e.application_id" if q.per_application else ""
     sums = ", ".join(f"cast(count(*) filter (where reached >= {RANKS[s]}) as bigint) as \"{s}\"" for s in STAGES)
     wide = frame(cur, f"""
         with per as (
             select e.candidate_id, min(e.occurred_at) as first_at, max(t.rank) filter (where not t.is_exit) as reached
             from stage_event e join stage t on t.code = e.to_stage join candidate c on c.id = e.candidate_id
-            {app_join} {' '.join(joins)}
-            where {' and '.join(clauses)}
+            {app_join} {q.joins}
+            where {q.where}
             group by e.candidate_id
         )
         select cast(date_trunc('month', first_at) as date) as month, cast(count(*) as bigint) as people, {sums}
         from per where first_at >= $start and first_at < $end
         group by 1 order by 1
-    """, params)
+    """, q.params)
     long = wide.unpivot(index=["month", "people"], on=list(STAGES), variable_name="stage", value_name="reached")
     return long.with_columns(
         pl.col("stage").replace_strict(LABELS).alias("stage_label"),

@@ -16,7 +16,7 @@ import polars as pl
 
 from db import funnels
 from db.enums import Stage
-from db.permissions import Action, User, require, scope_enclave
+from db.permissions import Action, User, require
 from db.sql import Cursor, frame, year_bounds
 
 SOURCE_STAGES = ("lead", "applied", "intent", "arrived")
@@ -25,14 +25,8 @@ INTENT_RANK = Stage.INTENT.rank
 
 def _group_sql(actor: User, where: funnels.Slice, by: funnels.Dimension) -> tuple[str, str, dict[str, Any]]:
     """(group key SQL, joins + where SQL, params) for queries over stage_event e, application a, candidate c."""
-    params: dict[str, Any] = {"start": where.start, "end": where.end, "enclave": scope_enclave(actor)}
-    used = [funnels.DIMENSIONS[code] for code, _ in where.filters] + [by]
-    joins = " ".join(dict.fromkeys(j for d in used for j in d.joins))
-    clauses = ["c.merged_into is null", "($enclave is null or c.enclave_id = $enclave)"]
-    for i, (code, keys) in enumerate(where.filters):
-        params[f"f{i}"] = list(keys)
-        clauses.append(f"list_contains($f{i}, {funnels._key(funnels.DIMENSIONS[code])})")
-    return funnels._key(by), f"{joins} where {' and '.join(clauses)}", params
+    q = funnels.slice_sql(actor, where, by)
+    return funnels.key_sql(by), f"{q.joins} where {q.where}", q.params
 
 
 def intent_conversion(cur: Cursor, actor: User, where: funnels.Slice, *, by: str) -> pl.DataFrame:

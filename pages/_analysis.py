@@ -75,9 +75,14 @@ def _people(_cur: Cursor, _user: User, key: tuple, where: funnels.Slice, stage: 
     return funnels.people(_cur, _user, where, stage=stage, by=by, key=group, offset=offset)
 
 
+@st.cache_data(ttl=900, max_entries=64, show_spinner=False)
+def _years(_cur: Cursor, _user: User, key: tuple) -> tuple[list[int], int]:
+    # Both scan the stage events: once per data version, not on every rerun.
+    return analytics.years(_cur, _user), analytics.default_year(_cur, _user)
+
+
 def year_picker(cur: Cursor, user: User, *, key: str, label: str = "年度", where=st) -> int:  # type: ignore[no-untyped-def]
-    years = analytics.years(cur, user)
-    default = analytics.default_year(cur, user)
+    years, default = _years(cur, user, _key(cur, user))
     return where.selectbox(label, years, index=years.index(default) if default in years else 0,
                            format_func=lambda y: f"{y} 年", key=key)
 
@@ -91,7 +96,7 @@ def period(cur: Cursor, user: User, *, key: str, stacked: bool = False) -> tuple
     if kind == "year":
         year = year_picker(cur, user, key=f"{key}_year", where=b)
         return date(year, 1, 1), date(year + 1, 1, 1), f"{year} 年"
-    default_year = analytics.default_year(cur, user)
+    default_year = _years(cur, user, _key(cur, user))[1]
     chosen = b.date_input("起止日期", (date(default_year, 1, 1), date(default_year, 12, 31)), key=f"{key}_range",
                           format="YYYY-MM-DD")
     if not isinstance(chosen, (tuple, list)) or len(chosen) != 2:
