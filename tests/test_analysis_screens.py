@@ -102,3 +102,21 @@ def test_the_sources_screen_ranks_sources_with_intent_conversion(app, demo_db: P
     assert any("意向兑现" in c.value for c in at.caption)
     at.selectbox(key="sources_by").select("employer").run()
     assert not at.exception and len(at.dataframe[0].value) > 1
+
+
+def test_a_date_range_and_a_slice_change_the_figures_as_counted(app, demo_db: Path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    at = open_screen(app, demo_db, "manager", "analysis_funnel")
+    at.radio(key="funnel_period").set_value("range").run()
+    at.date_input(key="funnel_range").set_value((date(2025, 3, 1), date(2025, 6, 30))).run()
+    at.multiselect(key="funnel_f_degree").select("博士").run()
+    at.selectbox(key="funnel_by").select("category").run()
+    assert not at.exception
+    conn = open_database(demo_db)
+    where = funnels.Slice.between(date(2025, 3, 1), date(2025, 7, 1), degree=["博士"])
+    wide = funnels.table(funnels.crossings(conn.cursor(), SYSTEM, where, by="category"))
+    conn.close()
+    want = {r["group"]: {s: r[s] for s in funnels.STAGES} for r in wide.iter_rows(named=True)}
+    assert want and shown(at) == want
+    assert sum(v["lead"] for v in want.values()) < expected(demo_db, SYSTEM, None)[funnels.ALL]["lead"]
