@@ -20,6 +20,7 @@ from db.permissions import Action, User, require
 from db.sql import Cursor, frame, year_bounds
 
 SOURCE_STAGES = ("lead", "applied", "intent", "arrived")
+CHANGES = ("leads", "applied", "intents", "hires")     # figures shown with last year's and the change
 INTENT_RANK = Stage.INTENT.rank
 
 
@@ -87,14 +88,14 @@ def drive_yield(cur: Cursor, actor: User, where: funnels.Slice, *, by: str) -> p
 
 def yield_by(cur: Cursor, actor: User, year: int, *, by: str, **filters: list[str]) -> pl.DataFrame:
     """One row per group of `by` in `year`: key, group, leads, applied, intents, hires, drives,
-    drive_hires, hires_per_drive, converted_same, converted_any, same_rate, any_rate,
-    hires_last_year, hires_change — ranked by hires, then leads."""
+    drive_hires, hires_per_drive, converted_same, converted_any, same_rate, any_rate, and for leads,
+    applied, intents and hires <figure>_last_year and <figure>_change — ranked by hires, then leads."""
     current = _year(cur, actor, funnels.Slice.year(year, **filters), by)
     before = _year(cur, actor, funnels.Slice.year(year - 1, **filters), by).select(
-        "key", pl.col("hires").alias("hires_last_year"))
+        "key", *(pl.col(c).alias(f"{c}_last_year") for c in CHANGES))
     out = current.join(before, on="key", how="left").with_columns(
-        pl.col("hires_last_year").fill_null(0))
-    return out.with_columns((pl.col("hires") - pl.col("hires_last_year")).alias("hires_change")).sort(
+        pl.col(f"{c}_last_year").fill_null(0) for c in CHANGES)
+    return out.with_columns((pl.col(c) - pl.col(f"{c}_last_year")).alias(f"{c}_change") for c in CHANGES).sort(
         ["hires", "leads", "group"], descending=[True, True, False])
 
 

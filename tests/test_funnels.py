@@ -209,6 +209,7 @@ def test_source_yield_with_drives_and_the_year_before(wcur, world) -> None:  # t
     assert (sh["leads"], sh["applied"], sh["intents"], sh["hires"]) == (3, 3, 3, 1)
     assert (sh["drives"], sh["drive_hires"], sh["hires_per_drive"]) == (1, 1, 1.0)
     assert (sh["hires_last_year"], sh["hires_change"]) == (1, 0)                 # H in 2024
+    assert (sh["leads_last_year"], sh["leads_change"]) == (1, 2)                 # H's 2024 walk began with a lead
     assert (gy["hires"], gy["hires_last_year"], gy["hires_change"], gy["drives"]) == (2, 0, 2, 0)
     assert sh["same_rate"] == pytest.approx(1 / 3) and sh["any_rate"] == pytest.approx(2 / 3)
     assert list(table) == [str(world["GY"]), str(world["SH"])]                    # ranked by hires
