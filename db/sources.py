@@ -17,7 +17,7 @@ import polars as pl
 from db import funnels
 from db.enums import Stage
 from db.permissions import Action, User, require
-from db.sql import Cursor, frame, year_bounds
+from db.sql import Cursor, frame
 
 SOURCE_STAGES = ("lead", "applied", "intent", "arrived")
 CHANGES = ("leads", "applied", "intents", "hires")     # figures shown with last year's and the change
@@ -116,4 +116,4 @@ def _year(cur: Cursor, actor: User, where: funnels.Slice, by: str) -> pl.DataFra
     )
 
 
-__all__ = ["SOURCE_STAGES", "intent_conversion", "drive_yield", "yield_by", "year_bounds"]
+__all__ = ["SOURCE_STAGES", "CHANGES", "intent_conversion", "drive_yield", "yield_by"]
