@@ -1,4 +1,4 @@
-"""Command line: `python -m db migrate|report|check|targets|retention|backup|restore` — Chinese messages, no tracebacks."""
+"""Command line: `python -m db migrate|report|funnel|check|targets|retention|backup|restore` — Chinese messages, no tracebacks."""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from db import analytics, backup, migrate, progress_cli
+from db import analytics, backup, funnels, migrate, progress_cli
 from db.cli import configure_logging, guarded, leave
 from db.connection import connect, database_path, open_database
 from db.errors import DomainError
@@ -22,6 +22,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--db", type=Path)
     p.add_argument("--json", action="store_true", help="以一行 JSON 输出")
+    p = sub.add_parser("funnel", help="按维度分组，打印某年度跨过各阶段的人数（与分析 → 漏斗页同一套统计）")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--by", required=True, metavar="DIMENSION",
+                   help="分组维度：" + ", ".join(funnels.DIMENSIONS))
+    p.add_argument("--db", type=Path)
+    p.add_argument("--json", action="store_true", help="输出一个 JSON 数组：[{group, stage, people}, …]")
     p = sub.add_parser("check", help="检查数据库中未由外键约束的引用是否完整")
     p.add_argument("--db", type=Path)
     progress_cli.add_parsers(sub)
@@ -77,6 +83,28 @@ def _report(path: Path, args: argparse.Namespace) -> int:
     return 0
 
 
+def _funnel(path: Path, args: argparse.Namespace) -> int:
+    dimension = funnels.dimension(args.by)          # an unknown one is refused before the file is opened
+    if not path.exists():
+        raise DomainError(f"数据库文件 {path} 不存在。")
+    conn = open_database(path)
+    try:
+        counts = funnels.crossings(conn.cursor(), SYSTEM, funnels.Slice.year(args.year), by=dimension.code)
+    finally:
+        conn.close()
+    if args.json:
+        print(json.dumps([{"group": g, "stage": s, "people": n}
+                          for g, s, n in counts.select("group", "stage", "people").iter_rows()], ensure_ascii=False))
+        return 0
+    wide = funnels.table(counts)
+    stages = funnels.STAGES
+    print(f"{args.year} 年度漏斗：按{dimension.label}分组（当年跨过各阶段的人数，一人每阶段每组只计一次）")
+    print("\t".join([dimension.label, *(funnels.LABELS[s] for s in stages)]))
+    for row in wide.iter_rows(named=True):
+        print("\t".join([row["group"], *(f"{row[s]:,}" for s in stages)]))
+    return 0
+
+
 def _check(path: Path, args: argparse.Namespace) -> int:
     from db import integrity
 
@@ -111,8 +139,8 @@ def _restore(path: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"migrate": _migrate, "report": _report, "check": _check, "backup": _backup, "restore": _restore,
-            **progress_cli.COMMANDS}
+COMMANDS = {"migrate": _migrate, "report": _report, "funnel": _funnel, "check": _check, "backup": _backup,
+            "restore": _restore, **progress_cli.COMMANDS}
 
 if __name__ == "__main__":
     configure_logging()

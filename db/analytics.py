@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from db import clock
+from db import clock, funnels
 from db.enums import PIPELINE, AgreementStatus, Level, Stage, TalentCategory
 from db.permissions import Action, User, require, scope_enclave
 from db.programmes import declarations, events
@@ -301,39 +301,12 @@ def funnel(cur: Cursor, actor: User, year: int) -> pl.DataFrame:
     """People who crossed each pipeline stage during `year`: columns stage, label, rank, candidates.
 
     A move from stage a to stage b crosses every stage in (a, b]; a person counts once per stage.
-    Crossings are taken per application (each walks the pipeline continuously, so its year's moves
-    cross (lowest from, highest to]), then OR-ed per person as a bitmask of crossed ranks: one
-    pass over the events, no range join, no count(distinct).
+    Counted by db/funnels.crossings — the 分析 → 漏斗 screen's and `python -m db funnel`'s function —
+    without a slice or grouping.
     """
-    params = _scope(actor) | year_bounds(year)
-    return frame(
-        cur,
-        """
-        with moves as (
-            select e.application_id, any_value(e.candidate_id) as candidate_id,
-                   min(coalesce(f.rank, 0)) as low, max(t.rank) as high
-            from stage_event e
-            join stage t on t.code = e.to_stage and not t.is_exit
-            left join stage f on f.code = e.from_stage
-            where e.occurred_at >= $start and e.occurred_at < $end and (f.rank is null or f.rank < t.rank)
-            group by e.application_id
-        ), people as (
-            select m.candidate_id,
-                   bit_or((cast(1 as bigint) << (m.high + 1)) - (cast(1 as bigint) << (m.low + 1))) as crossed
-            from moves m
-            group by m.candidate_id
-        ), counted as (
-            select p.crossed from people p join candidate c on c.id = p.candidate_id
-            where c.merged_into is null and ($enclave is null or c.enclave_id = $enclave)
-        )
-        select s.code as stage, s.label, s.rank,
-               (select count(*) from counted where (crossed >> s.rank) & 1 = 1) as candidates
-        from stage s
-        where not s.is_exit
-        order by s.rank
-        """,
-        params,
-    )
+    counts = funnels.crossings(cur, actor, funnels.Slice.year(year))
+    return counts.select("stage", pl.col("stage_label").alias("label"), "rank",
+                         pl.col("people").alias("candidates"))
 
 
 def by_enclave(cur: Cursor, actor: User, year: int) -> pl.DataFrame:

@@ -47,6 +47,8 @@ SCREENS: tuple[Screen, ...] = (
     Screen("programme_appointments.py", "科技副总·柔性引进", ":material/workspace_premium:", "项目管理", EVERYONE),
     Screen("programme_declarations.py", "人才项目申报", ":material/military_tech:", "项目管理", EVERYONE),
     Screen("programme_targets.py", "目标", ":material/flag:", "项目管理", EVERYONE),
+    Screen("analysis_funnel.py", "漏斗", ":material/filter_alt:", "分析", EVERYONE),   # recruiters: own enclave
+    Screen("analysis_sources.py", "来源", ":material/source:", "分析", EVERYONE),
     Screen("analysis_time.py", "时长", ":material/hourglass_top:", "分析", EVERYONE),
     Screen("analysis_lost.py", "流失原因", ":material/trending_down:", "分析", EVERYONE),
     Screen("analysis_retention.py", "留平", ":material/home_pin:", "分析", EVERYONE),     # recruiters: own enclave

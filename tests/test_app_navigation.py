@@ -12,8 +12,8 @@ COMMON = {"overview": "总览", "candidates": "候选人", "candidate": "候选�
           "programme_enclaves": "人才飞地", "programme_employers": "企业与岗位", "programme_agreements": "院校协议",
           "programme_drives": "校园招聘", "programme_events": "人才活动", "programme_co_supervision": "联合培养",
           "programme_appointments": "科技副总·柔性引进", "programme_declarations": "人才项目申报",
-          "programme_targets": "目标", "analysis_time": "时长", "analysis_lost": "流失原因",
-          "analysis_retention": "留平", "analysis_targets": "目标进度"}
+          "programme_targets": "目标", "analysis_funnel": "漏斗", "analysis_sources": "来源",
+          "analysis_time": "时长", "analysis_lost": "流失原因", "analysis_retention": "留平", "analysis_targets": "目标进度"}
 EDITING = {"candidate_new": "新建候选人", "duplicates": "重复候选人", "follow_ups": "待跟进",
            "signup_review": "扫码报名审核"}
 REGISTERS = {"import_registers": "台账导入"}
