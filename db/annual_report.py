@@ -130,14 +130,32 @@ def build(cur: Cursor, actor: User, year: int, *, enclave_code: str | None = Non
     )
 
 
-def _summary(figures: dict[str, int], *, city: bool) -> pl.DataFrame:
+@dataclass(frozen=True)
+class Preview:
+    """What the 年度报告 screen shows before a file is made: the scope, the prose and the headline figures."""
+
+    scope: str
+    enclave_code: str | None
+    prose: str
+    summary: pl.DataFrame               # as AnnualReport.summary, the headline's rows only
+
+
+def preview(cur: Cursor, actor: User, year: int, *, enclave_code: str | None = None) -> Preview:
+    counted_as, scope, code = scoped(cur, actor, enclave_code)
+    headline = analytics.headline(cur, counted_as, year)
+    summary = _summary(headline.as_dict(), city=code is None, keys=list(headline.as_dict()))
+    return Preview(scope, code, analytics.report_text(headline, year=year, scope_name=scope), summary)
+
+
+def _summary(figures: dict[str, int], *, city: bool, keys: list[str] | None = None) -> pl.DataFrame:
+    keys = keys or list(FIGURES)
     note = "" if city else "（全市数）"
     return pl.DataFrame({
-        "指标代码": list(FIGURES),
-        "指标": [label + (note if key in CITY_WIDE else "") for key, (label, _) in FIGURES.items()],
-        "数值": [figures[key] for key in FIGURES],
-        "单位": [unit for _, unit in FIGURES.values()],
-        "口径": [DEFINITIONS[key] for key in FIGURES],
+        "指标代码": keys,
+        "指标": [FIGURES[key][0] + (note if key in CITY_WIDE else "") for key in keys],
+        "数值": [figures[key] for key in keys],
+        "单位": [FIGURES[key][1] for key in keys],
+        "口径": [DEFINITIONS[key] for key in keys],
     }, schema={"指标代码": pl.String, "指标": pl.String, "数值": pl.Int64, "单位": pl.String, "口径": pl.String})
 
 

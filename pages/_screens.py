@@ -47,6 +47,7 @@ SCREENS: tuple[Screen, ...] = (
     Screen("programme_appointments.py", "科技副总·柔性引进", ":material/workspace_premium:", "项目管理", EVERYONE),
     Screen("programme_declarations.py", "人才项目申报", ":material/military_tech:", "项目管理", EVERYONE),
     Screen("programme_targets.py", "目标", ":material/flag:", "项目管理", EVERYONE),
+    Screen("analysis_report.py", "年度报告", ":material/summarize:", "分析", EVERYONE),   # recruiters: own enclave
     Screen("import_data.py", "导入", ":material/upload_file:", "数据", frozenset({Role.HR, Role.ADMIN})),
     Screen("import_registers.py", "台账导入", ":material/table_view:", "数据", PROGRAMME_EDITORS),
     Screen("signup_review.py", "扫码报名审核", ":material/fact_check:", "数据", EDITORS),   # recruiters: own enclave's drives
