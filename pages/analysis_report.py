@@ -6,9 +6,10 @@ from collections.abc import Callable
 import streamlit as st
 
 from db import analytics, annual_report, programmes
-from db.connection import shared_connection
+from db.connection import database_path, shared_connection
 from db.errors import DomainError
 from db.permissions import User
+from db.sql import Cursor
 from pages._text import md
 from pages._widgets import cursor, gate, show_error, table
 
@@ -32,8 +33,16 @@ else:
     choices = {None: "全市", **dict(zip(enclaves["code"], enclaves["name"]))}
     enclave_code = head[1].selectbox("统计范围", list(choices), format_func=lambda c: choices[c])
 
+
+@st.cache_data(ttl=900, max_entries=64, show_spinner="正在统计……")
+def _preview(_cur: Cursor, _user: User, db: str, scope: tuple, year: int, version: tuple) -> annual_report.Preview:
+    # Keyed by database, scope (a recruiter's own enclave, or the code chosen), year and data version.
+    return annual_report.preview(_cur, _user, year, enclave_code=scope[1] if scope[0] == "code" else None)
+
+
 try:
-    shown = annual_report.preview(cur, user, year, enclave_code=enclave_code)
+    scope = ("enclave", user.enclave_id) if user.is_recruiter else ("code", enclave_code)
+    shown = _preview(cur, user, str(database_path().resolve()), scope, year, analytics.data_version(cur))
 except DomainError as error:
     show_error(error)
     st.stop()
