@@ -160,6 +160,21 @@ def enclave_chart(report: AnnualReport):  # type: ignore[no-untyped-def]
     ).properties(width=440, height=200, title="各飞地到岗")
 
 
+def _tally(rows: pl.DataFrame, by: str, across: str) -> pl.DataFrame:
+    """Rows counted per `by` (one line each, 合计 last), one column per value of `across`."""
+    if rows.height == 0:
+        return rows
+    counts = rows.group_by(by, across).len().pivot(across, index=by, values="len").fill_null(0)
+    counts = counts.with_columns(pl.sum_horizontal(pl.exclude(by)).alias("合计")).sort("合计", by, descending=[True, False])
+    total = counts.select(pl.lit("合计").alias(by), pl.exclude(by).sum())
+    return pl.concat([counts, total.cast(counts.schema)])
+
+
+def _display_width(value: object) -> int:
+    """Columns a cell takes: a CJK character two, anything else one."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in (f"{value:,}" if isinstance(value, int) else str(value)))
+
+
 # --- PDF --------------------------------------------------------------------------------------------
 
 def pdf(report: AnnualReport) -> bytes:
@@ -187,8 +202,8 @@ def pdf(report: AnnualReport) -> bytes:
         cells += [[Paragraph("—" if v is None else esc(f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v),
                              small) for v in r] for r in shown.iter_rows()]
         if widths is None:   # each column as wide as its longest cell (capped), sharing the page's width
-            weights = [min(max([len(c)] + [len(str(v)) for v in shown[c].to_list() if v is not None]), 24) + 2
-                       for c in shown.columns]
+            weights = [min(max([_display_width(c)] + [_display_width(v) for v in shown[c].to_list() if v is not None]),
+                           40) + 3 for c in shown.columns]
             widths = [width * w / sum(weights) for w in weights]
         t = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
         t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9aa9b9")),
@@ -223,17 +238,19 @@ def pdf(report: AnnualReport) -> bytes:
     story.append(chart(funnel_chart(report)))
     if report.enclave_code is None and report.sheets["各飞地"].height:
         story += [Paragraph(f"{next(numbers)}、人才飞地", head), chart(enclave_chart(report)), *grid(report.sheets["各飞地"])]
-    sections = (("校园招聘（扬帆计划等）", "校园招聘", ["名称", "日期", "高校", "企业", "岗位", "报名", "签约意向", "到岗"], 40),
-                ("校地协议", "校地协议", ["名称", "高校", "协议类型", "开始日期", "结束日期"], 40),
-                ("联合培养研究生", "联合培养", ["高校", "企业", "类型", "开始日期", "预计毕业", "去向"], 40),
-                ("科技副总·柔性引进", "科技副总·柔性引进", ["类型", "职务", "级别", "派出单位", "企业", "开始日期"], 60),
-                ("人才项目申报（全市）", "人才项目申报", None, None),
-                ("产业人才班与产才对接活动（全市）", "人才活动", ["名称", "类型", "开始日期", "结束日期", "产业", "参加人数"], 40))
-    for number, (heading, sheet, columns, limit) in zip(numbers, sections):
-        table = report.sheets[sheet]
+    sheets = report.sheets
+    # Long registers are tabulated in the PDF (their rows are the workbook's); short ones listed.
+    sections = (("校园招聘（扬帆计划等）", sheets["校园招聘"].select("名称", "日期", "高校", "企业", "岗位", "报名", "签约意向", "到岗"), 40),
+                ("校地协议", sheets["校地协议"].select("名称", "高校", "协议类型", "开始日期", "结束日期"), 40),
+                ("联合培养研究生（按高校）", _tally(sheets["联合培养"], "高校", "去向"), None),
+                ("科技副总·柔性引进（按类型与级别）", _tally(sheets["科技副总·柔性引进"].with_columns(
+                    pl.col("级别").fill_null("未填")), "类型", "级别"), None),
+                ("人才项目申报（全市）", sheets["人才项目申报"], None),
+                ("产业人才班与产才对接活动（全市）",
+                 sheets["人才活动"].select("名称", "类型", "开始日期", "结束日期", "产业", "参加人数"), 40))
+    for number, (heading, table, limit) in zip(numbers, sections):
         story.append(Paragraph(f"{number}、{esc(heading)}", head))
-        story += grid(table.select(columns) if columns else table, limit=limit) if table.height else [
-            Paragraph("当年无记录。", small)]
+        story += grid(table, limit=limit) if table.height else [Paragraph("当年无记录。", small)]
     story += [Paragraph("附：统计口径", head),
               *grid(definitions().select("指标", "口径"), widths=[width * 0.3, width * 0.7])]
 

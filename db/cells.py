@@ -8,7 +8,7 @@ from db import national_id
 
 # A spreadsheet runs a cell starting with one of these as a formula: such text gets a leading apostrophe.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[ \-]?)?1[3-9][0-9]{9}(?![0-9])")
+_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[ \-]?)?1[3-9][0-9](?:[ \-]?[0-9]){8}(?![0-9])")   # 138 0013 8000 too
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 MOBILE_REMOVED = "［手机号已移除］"
 EMAIL_REMOVED = "［邮箱已移除］"

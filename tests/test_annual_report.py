@@ -214,3 +214,13 @@ def test_the_demo_report_states_the_articles_figures(demo_db: Path, tmp_path: Pa
     assert _cli("annual-report", "--year", "2025", "--db", str(demo_db), "--out", str(tmp_path / "demo.xlsx")).returncode == 0
     summary = _sheets((tmp_path / "demo.xlsx").read_bytes())["汇总"]
     assert {k: int(v) for k, v in zip(summary["指标代码"], summary["数值"]) if k in REPORTED_2025} == REPORTED_2025
+
+
+def test_register_text_loses_contacts_and_formulas_are_shown_not_run() -> None:
+    from db.cells import formula_safe, scrubbed
+
+    assert scrubbed("联系 +86 139-1234-5678 或 13912345678、a.b@example.com") == (
+        "联系 ［手机号已移除］ 或 ［手机号已移除］、［邮箱已移除］")
+    assert scrubbed("身份证 11010519491231002X") == "身份证 ［身份证号已移除］"
+    assert scrubbed("第 2025 期 138 人") == "第 2025 期 138 人"
+    assert [formula_safe(t) for t in ("=1+1", "+86", "-", "@x", "\tx", "平湖")] == ["'=1+1", "'+86", "'-", "'@x", "'\tx", "平湖"]
