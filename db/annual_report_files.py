@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from db import clock
-from db.annual_report import FIGURES, AnnualReport, definitions
+from db.annual_report import AnnualReport, definitions
 from db.cells import formula_safe
 from db.errors import DomainError
 
@@ -265,6 +265,3 @@ def pdf(report: AnnualReport) -> bytes:
 
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
-
-
-__all__ = ["xlsx", "pdf", "font_file", "FIGURES"]
