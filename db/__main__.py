@@ -1,4 +1,4 @@
-"""Command line: `python -m db migrate|report|funnel|check|targets|retention|backup|restore` — Chinese messages, no tracebacks."""
+"""Command line: `python -m db migrate|report|annual-report|funnel|check|targets|retention|backup|restore` — Chinese messages, no tracebacks."""
 from __future__ import annotations
 
 import argparse
@@ -22,6 +22,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--db", type=Path)
     p.add_argument("--json", action="store_true", help="以一行 JSON 输出")
+    p = sub.add_parser("annual-report", help="生成年度报告（Excel 或 PDF，全市或一个飞地；不含个人信息）")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--db", type=Path)
+    p.add_argument("--enclave", help="飞地编码（如 SH）；不填为全市")
+    p.add_argument("--out", type=Path, required=True, help="输出文件，扩展名 .xlsx 或 .pdf")
     p = sub.add_parser("funnel", help="按维度分组，打印某年度跨过各阶段的人数（与分析 → 漏斗页同一套统计）")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--by", required=True, metavar="DIMENSION",
@@ -83,6 +88,25 @@ def _report(path: Path, args: argparse.Namespace) -> int:
     return 0
 
 
+def _annual_report(path: Path, args: argparse.Namespace) -> int:
+    from db import annual_report
+
+    fmt = annual_report.format_of(str(args.out))
+    if not path.exists():
+        raise DomainError(f"数据库文件 {path} 不存在。")
+    conn = open_database(path)
+    try:
+        data = annual_report.export(conn.cursor(), SYSTEM, args.year, fmt, enclave_code=args.enclave)
+    finally:
+        conn.close()
+    try:
+        args.out.write_bytes(data)
+    except OSError as error:
+        raise DomainError(f"无法写入 {args.out}：{error.strerror or error}。") from None
+    print(f"已生成 {args.out}（{len(data) / 1024:,.0f} KB）")
+    return 0
+
+
 def _funnel(path: Path, args: argparse.Namespace) -> int:
     dimension = funnels.dimension(args.by)          # an unknown one is refused before the file is opened
     if not path.exists():
@@ -139,7 +163,7 @@ def _restore(path: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"migrate": _migrate, "report": _report, "funnel": _funnel, "check": _check, "backup": _backup,
+COMMANDS = {"migrate": _migrate, "report": _report, "annual-report": _annual_report, "funnel": _funnel, "check": _check, "backup": _backup,
             "restore": _restore, **progress_cli.COMMANDS}
 
 if __name__ == "__main__":

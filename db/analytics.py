@@ -410,4 +410,16 @@ def report_text(h: Headline, *, year: int, scope_name: str = "全市") -> str:
         parts.append(f"选派科技副总{h.tech_vp}名，柔性引进高层次人才{h.flexible_high_level}名")
     if h.enclaves or h.agreement_universities:
         parts.append(f"依托{h.enclaves}个人才飞地，与{h.agreement_universities}所高校建立校地合作")
+    # Declarations and talent events name no enclave: an enclave's sentence leaves out the city's figures.
+    if scope_name == "全市" and (h.declaration_applicants_national or h.declaration_applicants_provincial):
+        parts.append("组织" + "、".join(
+            text for text, shown in ((f"国家级人才项目申报{h.declaration_batches_national}批次{h.declaration_applicants_national}人",
+                                      h.declaration_applicants_national),
+                                     (f"省级人才项目申报{h.declaration_applicants_provincial}人",
+                                      h.declaration_applicants_provincial)) if shown))
+    if scope_name == "全市" and (h.talent_classes or h.matching_events):
+        parts.append("，".join(
+            text for text, shown in ((f"举办产业人才班{h.talent_classes}期、培训学员{h.talent_class_trainees}人",
+                                      h.talent_classes), (f"开展产才对接活动{h.matching_events}场", h.matching_events))
+            if shown))
     return "；".join(parts) + "。"

@@ -8,7 +8,7 @@ import io
 
 import polars as pl
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from db.cells import FORMULA_START
 
 
 def rejects_table(rejects: pl.DataFrame) -> pl.DataFrame:

@@ -53,6 +53,7 @@ SCREENS: tuple[Screen, ...] = (
     Screen("analysis_lost.py", "流失原因", ":material/trending_down:", "分析", EVERYONE),
     Screen("analysis_retention.py", "留平", ":material/home_pin:", "分析", EVERYONE),     # recruiters: own enclave
     Screen("analysis_targets.py", "目标进度", ":material/track_changes:", "分析", EVERYONE),
+    Screen("analysis_report.py", "年度报告", ":material/summarize:", "分析", EVERYONE),   # recruiters: own enclave
     Screen("import_data.py", "导入", ":material/upload_file:", "数据", frozenset({Role.HR, Role.ADMIN})),
     Screen("import_registers.py", "台账导入", ":material/table_view:", "数据", PROGRAMME_EDITORS),
     Screen("signup_review.py", "扫码报名审核", ":material/fact_check:", "数据", EDITORS),   # recruiters: own enclave's drives

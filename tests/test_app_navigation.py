@@ -14,6 +14,7 @@ COMMON = {"overview": "总览", "candidates": "候选人", "candidate": "候选�
           "programme_appointments": "科技副总·柔性引进", "programme_declarations": "人才项目申报",
           "programme_targets": "目标", "analysis_funnel": "漏斗", "analysis_sources": "来源",
           "analysis_time": "时长", "analysis_lost": "流失原因", "analysis_retention": "留平", "analysis_targets": "目标进度"}
+COMMON |= {"analysis_report": "年度报告"}          # 分析: recruiters see their own enclave's figures
 EDITING = {"candidate_new": "新建候选人", "duplicates": "重复候选人", "follow_ups": "待跟进",
            "signup_review": "扫码报名审核"}
 REGISTERS = {"import_registers": "台账导入"}

@@ -1,0 +1,41 @@
+"""分析 → 年度报告 on the demo database: a manager picks the city or an enclave; a recruiter gets their own."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import login, shown
+
+
+def open_report(app, demo_db: Path, username: str):  # type: ignore[no-untyped-def]
+    at = login(app(demo_db), username)
+    at.switch_page("pages/analysis_report.py").run()
+    assert not at.exception
+    return at
+
+
+def downloads(at) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(b.proto.label, b.proto.file_name if hasattr(b.proto, "file_name") else "") for b in at.get("download_button")]
+
+
+def test_a_manager_sees_the_citys_report_and_can_pick_an_enclave(app, demo_db: Path) -> None:  # type: ignore[no-untyped-def]
+    at = open_report(app, demo_db, "manager")
+    assert at.title[0].value == "年度报告"
+    prose = shown(at.info[0].value)
+    assert prose.startswith("2025年，全市已引进青年博士39人、青年大学生9645人、培育高能人才1304人")
+    assert "国家级人才项目申报2批次165人" in prose
+    figures = at.dataframe[0].value
+    assert dict(zip(figures["指标"], figures["数值"]))["校园招聘提供岗位"] == 1500
+    assert [label for label, _ in downloads(at)] == ["下载 Excel 版", "下载 PDF 版"]
+    scope = next(s for s in at.selectbox if s.label == "统计范围")
+    scope.select("SH").run()
+    assert not at.exception
+    assert shown(at.info[0].value).startswith("2025年，平湖（上海张江）人才飞地已引进")
+
+
+def test_a_recruiter_gets_their_own_enclaves_report_only(app, demo_db: Path) -> None:  # type: ignore[no-untyped-def]
+    at = open_report(app, demo_db, "recruiter_sh")
+    assert [s.label for s in at.selectbox] == ["年度"]       # no choice of scope
+    assert any("平湖（上海张江）人才飞地" in c.value for c in at.caption)
+    prose = shown(at.info[0].value)
+    assert prose.startswith("2025年，平湖（上海张江）人才飞地已引进") and "申报" not in prose
+    assert [label for label, _ in downloads(at)] == ["下载 Excel 版", "下载 PDF 版"]
