@@ -17,7 +17,7 @@ from pages._widgets import table
 SLICE_DIMENSIONS = tuple(funnels.DIMENSIONS)
 PEOPLE_COLUMNS = {"id": "编号", "name": "姓名", "mobile": "手机", "email": "邮箱", "enclave": "飞地",
                   "university": "学校", "degree": "学历", "category": "人才类别", "channel": "来源渠道"}
-CROSSING_RULE = ("口径：在所选期间内跨过该阶段的人数（按阶段变更的生效日期；从 a 推进到 b 计入 (a, b] 各阶段，"
+CROSSING_RULE = ("口径：在所选期间内跨过该阶段的人数（按阶段变更的生效日期；一次推进计入其跨过的各阶段（不含出发阶段），"
                  "新建投递计入其首个阶段及之前各阶段；退回与未通过/放弃不计）；一人每阶段每组只计一次；"
                  "已合并的重复记录计入保留的记录，按申请删除的人员仍计入。")
 

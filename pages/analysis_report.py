@@ -49,7 +49,7 @@ except DomainError as error:
 
 st.subheader("综述")
 st.info(md(shown.prose))
-st.caption("口径：与「总览」及 `python -m db report` 同一套统计；到岗按实际到岗日期计年，一人一年一类只计一次。")
+st.caption("口径：与「总览」及命令行年度指标同一套统计；到岗按实际到岗日期计年，一人一年一类只计一次。")
 table(shown.summary.select("指标", "数值", "单位", "口径"))
 
 

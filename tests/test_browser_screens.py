@@ -169,6 +169,7 @@ def test_hostile_text_is_inert_on_every_screen(open_tab, hostile_person, hostile
 # English the product may show, each for a reason (compared ignoring case: ".xlsx" is XLSX).
 ALLOWED = {
     "csv", "tsv", "txt", "excel", "xlsx",    # file types on 导入 and 台账导入 and on every download button
+    "pdf",                                   # 年度报告 and the sign-up poster are PDF files
     "mb",                                    # the upload limit, "200 MB"
     "crm",                                   # the product's name, "飞地招才 CRM"
     "parquet",                               # 备份 tells admins the format of the backup files
