@@ -15,7 +15,9 @@ Dimensions are per person (enclave, channel, university, tier, agreement, catego
 value each, so the groups add up to the total) or per application (drive, programme, employer,
 industry, 金鹰 tier): a person counts under every group whose applications carried their crossing,
 so such groups may add up to more than the total. People without a value form the group「（未填）」.
-Category is the person's current talent category.
+Category is the talent category a person had when they arrived (the snapshot on their latest arrival
+before the period ends, stage_event.talent_category), else — never hired by then — their current one:
+editing a person after their hire does not move them between a past year's groups.
 """
 from __future__ import annotations
 
@@ -59,6 +61,10 @@ class Dimension:
 _UNI = "left join university u on u.id = c.university_id"
 _EMPLOYER = "left join employer em on em.id = a.employer_id"
 _DRIVE = "left join campus_drive d on d.id = a.drive_id"
+# The category at hire: the snapshot on each person's latest arrival before the period's end.
+_HIRED_AS = ("left join (select candidate_id, arg_max(talent_category, occurred_at) as talent_category"
+             " from stage_event where to_stage = 'arrived' and occurred_at < $end group by 1) hired_as"
+             " on hired_as.candidate_id = c.id")
 _TIER = ("case when u.is_985 then '985' when u.is_211 then '211' when u.is_double_first_class then '双一流'"
          " when u.id is not null then '其他院校' end")
 
@@ -77,7 +83,8 @@ DIMENSIONS: dict[str, Dimension] = {d.code: d for d in (
               per_application=True),
     Dimension("industry", "产业", "em.industry", joins=(_EMPLOYER,), per_application=True),
     Dimension("golden_eagle", "金鹰企业层级", "em.golden_eagle_tier", joins=(_EMPLOYER,), per_application=True),
-    Dimension("category", "人才类别", "c.talent_category", _case("p.k", TalentCategory.labels())),
+    Dimension("category", "人才类别", "coalesce(hired_as.talent_category, c.talent_category)",
+              _case("p.k", TalentCategory.labels()), joins=(_HIRED_AS,)),
     Dimension("degree", "学历", "c.degree"),
 )}
 
@@ -287,5 +294,6 @@ def options(cur: Cursor, actor: User, code: str) -> pl.DataFrame:
     source = ("application a join candidate c on c.id = a.candidate_id" if d.per_application else "candidate c")
     inner = (f"select distinct {d.key} as k from {source} {' '.join(d.joins)}"
              " where c.merged_into is null and ($enclave is null or c.enclave_id = $enclave)")
-    found = frame(cur, _labelled(d, inner), {"enclave": scope_enclave(actor)})
+    # Any value a person ever had counts as an option: the category at hire as of no particular end.
+    found = frame(cur, _labelled(d, inner), {"enclave": scope_enclave(actor), "end": date.max})
     return found.select("key", pl.col("group").alias("label")).sort("label")

@@ -130,6 +130,19 @@ def test_groups_of_a_one_value_dimension_add_up_to_the_total(wcur, by: str) -> N
     assert sums == TOTAL_2025
 
 
+def test_a_category_change_after_hire_does_not_move_past_hires(wcur, world) -> None:  # type: ignore[no-untyped-def]
+    before = funnels.crossings(wcur, SYSTEM, YEAR, by="category")
+    # A arrived in 2025 as a young graduate; B (never hired in 2025) and A are then made high-skill.
+    wcur.execute("update candidate set talent_category = 'high_skill' where id in (?, ?)", [world["A"], world["B"]])
+    after = funnels.crossings(wcur, SYSTEM, YEAR, by="category")
+    assert by_stage(after, "young_graduate")["arrived"] == by_stage(before, "young_graduate")["arrived"] == 2  # A, G
+    assert by_stage(after, "high_skill")["lead"] == 1                    # B: not hired by then, current category
+    assert by_stage(after, "young_graduate")["lead"] == by_stage(before, "young_graduate")["lead"] - 1
+    rows, n = funnels.people(wcur, SYSTEM, YEAR, stage="arrived", by="category", key="young_graduate")
+    assert n == 2 and world["A"] in rows["id"].to_list()
+    assert "high_skill" in funnels.options(wcur, SYSTEM, "category")["key"].to_list()
+
+
 def test_groups_by_enclave_and_degree(wcur, world) -> None:  # type: ignore[no-untyped-def]
     grouped = funnels.crossings(wcur, SYSTEM, YEAR, by="enclave")
     assert by_stage(grouped, str(world["SH"])) == {"lead": 3, "contacted": 3, "applied": 3, "interviewing": 3,
