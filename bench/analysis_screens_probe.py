@@ -1,0 +1,114 @@
+"""Timing probe for bench_analysis_screens, run as a fresh process: `python -m bench.analysis_screens_probe DB`.
+
+Every 分析 screen through AppTest, for a manager and for a recruiter (recruiter_sh): the screen's first
+run after login with every st.cache_data cache emptied just before it (cold — as for a user whose first
+visit of the day is that screen), then the median of three reruns (warm). Next to it, in the same
+process, a one-line script's first run and rerun. Prints one JSON object (last line of stdout); nothing
+is asserted. `PROFILE=漏斗` (a screen's title) prints a cProfile of that screen's cold run to stderr.
+"""
+from __future__ import annotations
+
+import cProfile
+import json
+import os
+import pstats
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.overview_probe import APP, PASSWORD, ROOT, TIMEOUT, median_of, peak_rss_mb, steady_state_pages_mode, timed
+
+# name → (page, title); the order the bench table lists them in.
+SCREENS = {
+    "funnel": ("pages/analysis_funnel.py", "漏斗"),
+    "sources": ("pages/analysis_sources.py", "来源"),
+    "time": ("pages/analysis_time.py", "时长"),
+    "lost": ("pages/analysis_lost.py", "流失原因"),
+    "retention": ("pages/analysis_retention.py", "留平"),
+    "targets": ("pages/analysis_targets.py", "目标进度"),
+    "report": ("pages/analysis_report.py", "年度报告"),
+}
+USERS = ("manager", "recruiter_sh")
+
+
+def minimal_runs() -> dict[str, float]:
+    """A one-line script's first run and warm rerun: AppTest's own floor on this machine, now."""
+    from streamlit.testing.v1 import AppTest
+
+    with tempfile.TemporaryDirectory() as tmp:
+        minimal = Path(tmp) / "minimal.py"
+        minimal.write_text('import streamlit as st\nst.write("x")\n')
+        AppTest.from_file(str(minimal), default_timeout=TIMEOUT).run()        # pays process-wide imports once
+        at = AppTest.from_file(str(minimal), default_timeout=TIMEOUT)
+        return {"minimal_first_s": timed(at.run), "minimal_rerun_s": median_of(at.run)}
+
+
+def check(at, username: str, title: str) -> None:  # type: ignore[no-untyped-def]
+    """A run that raised or did not reach the screen would make its timing meaningless: fail loudly."""
+    if at.exception:
+        raise RuntimeError(f"{username} {title}: the script raised {at.exception[0].message}")
+    if not any(t.value == title for t in at.title):
+        raise RuntimeError(f"{username} {title}: not rendered (titles: {[t.value for t in at.title]})")
+
+
+def screen_runs(only: set[str] | None = None) -> dict[str, float]:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from db.connection import clear_shared_connection
+
+    profile = os.environ.get("PROFILE")
+    out: dict[str, float] = {}
+    clear_shared_connection()
+    for username in USERS:
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        at.run()                                                   # the login form (imports the app)
+        inputs = {t.label: t for t in at.text_input}
+        inputs["用户名"].input(username)
+        inputs["密码"].input(PASSWORD)
+        next(b for b in at.button if b.label == "登录").click()
+        at.run()                                                   # login, then 总览 (untimed)
+        for name, (page, title) in SCREENS.items():
+            if only and name not in only:
+                continue
+            at.switch_page(page)
+            st.cache_data.clear()                                  # the screen's first run: nothing cached
+            if profile == title:
+                profiler = cProfile.Profile()
+                out[f"{name}_{username}_cold_s"] = timed(lambda: profiler.runcall(at.run))
+                print(f"--- {title} cold, {username}", file=sys.stderr)
+                pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
+            else:
+                out[f"{name}_{username}_cold_s"] = timed(at.run)
+            check(at, username, title)
+            out[f"{name}_{username}_warm_s"] = median_of(at.run)
+            check(at, username, title)
+    clear_shared_connection()
+    return out
+
+
+def events(db: Path) -> dict[str, int]:
+    from db.connection import connect
+
+    conn = connect(db)
+    try:
+        return {"events_total": conn.execute("select count(*) from stage_event").fetchall()[0][0],
+                "candidates": conn.execute("select count(*) from candidate").fetchall()[0][0]}
+    finally:
+        conn.close()
+
+
+def main(argv: list[str]) -> int:
+    db = Path(argv[1]).resolve()
+    os.environ["CRM_DB"] = str(db)
+    sys.path.insert(0, str(ROOT))
+    only = {x for x in os.environ.get("SCREENS", "").split(",") if x} or None
+    steady_state_pages_mode()
+    result: dict[str, float] = {**events(db), **minimal_runs(), **screen_runs(only)}
+    result["peak_rss_mb"] = peak_rss_mb()
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
