@@ -73,6 +73,8 @@ def screen_runs(only: set[str] | None = None) -> dict[str, float]:
                 continue
             at.switch_page(page)
             st.cache_data.clear()                                  # the screen's first run: nothing cached
+            if "screens_sqllog" in sys.modules:
+                sys.modules["screens_sqllog"].LOG.clear()
             if profile == title:
                 profiler = cProfile.Profile()
                 out[f"{name}_{username}_cold_s"] = timed(lambda: profiler.runcall(at.run))
@@ -80,9 +82,21 @@ def screen_runs(only: set[str] | None = None) -> dict[str, float]:
                 pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
             else:
                 out[f"{name}_{username}_cold_s"] = timed(at.run)
+            if "screens_sqllog" in sys.modules:
+                log = sys.modules["screens_sqllog"].LOG
+                print(f"--- {title} cold {out[f'{name}_{username}_cold_s']:.3f} s, {username}: {sum(x[0] for x in log):.3f} s in {len(log)} queries", file=sys.stderr)
+                for dt, where, q in sorted(log, reverse=True)[:15]:
+                    print(f"{dt:7.3f} {where} | {q}", file=sys.stderr)
+                log.clear()
             check(at, username, title)
             out[f"{name}_{username}_warm_s"] = median_of(at.run)
             check(at, username, title)
+            if "screens_sqllog" in sys.modules:
+                log = sys.modules["screens_sqllog"].LOG
+                print(f"--- {title} warm x3, {username}: {sum(x[0] for x in log):.3f} s in {len(log)} queries", file=sys.stderr)
+                for dt, where, q in sorted(log, reverse=True)[:8]:
+                    print(f"{dt:7.3f} {where} | {q}", file=sys.stderr)
+                log.clear()
     clear_shared_connection()
     return out
 
@@ -102,6 +116,9 @@ def main(argv: list[str]) -> int:
     db = Path(argv[1]).resolve()
     os.environ["CRM_DB"] = str(db)
     sys.path.insert(0, str(ROOT))
+    if os.environ.get("SQLLOG"):
+        sys.path.insert(0, os.environ["SQLLOG"])
+        import screens_sqllog  # noqa: F401  (dev-only, outside the repository)
     only = {x for x in os.environ.get("SCREENS", "").split(",") if x} or None
     steady_state_pages_mode()
     result: dict[str, float] = {**events(db), **minimal_runs(), **screen_runs(only)}

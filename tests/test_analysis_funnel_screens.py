@@ -58,6 +58,8 @@ def test_the_funnel_screen_shows_the_counted_figures_grouped(app, demo_db: Path,
 
 def test_the_drill_down_masks_contacts_per_role(app, demo_db: Path) -> None:  # type: ignore[no-untyped-def]
     at = open_screen(app, demo_db, "manager", "analysis_funnel")
+    assert len(at.dataframe) == 1 and not at.multiselect          # the people and the filters wait to be asked for
+    assert at.selectbox(key="funnel_people_stage").value is None
     at.selectbox(key="funnel_people_stage").select("arrived").run()
     people = at.dataframe[1].value
     assert len(people) == funnels.PAGE_SIZE
@@ -110,6 +112,7 @@ def test_a_date_range_and_a_slice_change_the_figures_as_counted(app, demo_db: Pa
     at = open_screen(app, demo_db, "manager", "analysis_funnel")
     at.radio(key="funnel_period").set_value("range").run()
     at.date_input(key="funnel_range").set_value((date(2025, 3, 1), date(2025, 6, 30))).run()
+    at.toggle(key="funnel_slicing").set_value(True).run()           # the filters show once slicing is on
     at.multiselect(key="funnel_f_degree").select("博士").run()
     at.selectbox(key="funnel_by").select("category").run()
     assert not at.exception
