@@ -108,9 +108,9 @@ def period(cur: Cursor, user: User, *, key: str, stacked: bool = False) -> tuple
 
 def slice_filters(cur: Cursor, user: User, *, key: str, title: str = "按切片筛选",
                   stacked: bool = False) -> dict[str, list[str]]:
-    """One multi-select per dimension; none chosen means no limit on it. They appear (and their choices
-    are read from the data: a scan per dimension, a second or more in all at scale 30) only once the
-    switch is on — the default view, the whole scope, does not pay for them; off again means 不限."""
+    """A multiple-choice box per dimension; none chosen means no limit on it. They appear only once the switch
+    is on: each one's choices are read from the data (a scan per dimension, a second or more in all at
+    scale 30), which the default view — the whole scope — does not need. Off again means 不限."""
     chosen: dict[str, list[str]] = {}
     if not st.toggle(title, key=f"{key}_slicing", help="按飞地、渠道、院校、企业等限定统计范围，可多选"):
         return chosen
