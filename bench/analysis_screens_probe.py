@@ -4,14 +4,13 @@ Every 分析 screen through AppTest, for a manager and for a recruiter (recruite
 run after login with every st.cache_data cache emptied just before it (cold — as for a user whose first
 visit of the day is that screen), then the median of three reruns (warm). Next to it, in the same
 process, a one-line script's first run and rerun. Prints one JSON object (last line of stdout); nothing
-is asserted. `PROFILE=漏斗` (a screen's title) prints a cProfile of that screen's cold run to stderr.
+is asserted. BENCH_TRACE_SQL=1 also prints, to stderr, each cold run's slowest queries and where they
+were called from (the script runs on AppTest's own thread, out of a profiler's sight).
 """
 from __future__ import annotations
 
-import cProfile
 import json
 import os
-import pstats
 import sys
 import tempfile
 from pathlib import Path
@@ -29,6 +28,31 @@ SCREENS = {
     "report": ("pages/analysis_report.py", "年度报告"),
 }
 USERS = ("manager", "recruiter_sh")
+
+
+QUERIES: list[tuple[float, str, str]] | None = None
+
+
+def trace_queries() -> None:
+    """Time every query made through db/sql.py's helpers, with its caller: before any db/ module imports
+    them by name, so every module gets the timed ones."""
+    global QUERIES
+    import time
+    import traceback
+
+    from db import sql
+
+    QUERIES = []
+    for name in ("frame", "rows", "scalar"):
+        def timed_query(cur, query, params=None, _run=getattr(sql, name)):  # type: ignore[no-untyped-def]
+            started = time.perf_counter()
+            try:
+                return _run(cur, query, params)
+            finally:
+                callers = traceback.extract_stack(limit=4)[:-1]
+                where = " < ".join(f"{f.name}@{Path(f.filename).name}:{f.lineno}" for f in reversed(callers))
+                QUERIES.append((time.perf_counter() - started, where, " ".join(query.split())[:80]))
+        setattr(sql, name, timed_query)
 
 
 def minimal_runs() -> dict[str, float]:
@@ -57,7 +81,6 @@ def screen_runs(only: set[str] | None = None) -> dict[str, float]:
 
     from db.connection import clear_shared_connection
 
-    profile = os.environ.get("PROFILE")
     out: dict[str, float] = {}
     clear_shared_connection()
     for username in USERS:
@@ -73,30 +96,17 @@ def screen_runs(only: set[str] | None = None) -> dict[str, float]:
                 continue
             at.switch_page(page)
             st.cache_data.clear()                                  # the screen's first run: nothing cached
-            if "screens_sqllog" in sys.modules:
-                sys.modules["screens_sqllog"].LOG.clear()
-            if profile == title:
-                profiler = cProfile.Profile()
-                out[f"{name}_{username}_cold_s"] = timed(lambda: profiler.runcall(at.run))
-                print(f"--- {title} cold, {username}", file=sys.stderr)
-                pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
-            else:
-                out[f"{name}_{username}_cold_s"] = timed(at.run)
-            if "screens_sqllog" in sys.modules:
-                log = sys.modules["screens_sqllog"].LOG
-                print(f"--- {title} cold {out[f'{name}_{username}_cold_s']:.3f} s, {username}: {sum(x[0] for x in log):.3f} s in {len(log)} queries", file=sys.stderr)
-                for dt, where, q in sorted(log, reverse=True)[:15]:
-                    print(f"{dt:7.3f} {where} | {q}", file=sys.stderr)
-                log.clear()
+            if QUERIES is not None:
+                QUERIES.clear()
+            out[f"{name}_{username}_cold_s"] = timed(at.run)
+            if QUERIES is not None:
+                print(f"--- {title} cold, {username}: {out[f'{name}_{username}_cold_s']:.3f} s, "
+                      f"{sum(q[0] for q in QUERIES):.3f} s in {len(QUERIES)} queries", file=sys.stderr)
+                for seconds, where, sql in sorted(QUERIES, reverse=True)[:12]:
+                    print(f"{seconds:7.3f}  {where}  {sql}", file=sys.stderr)
             check(at, username, title)
             out[f"{name}_{username}_warm_s"] = median_of(at.run)
             check(at, username, title)
-            if "screens_sqllog" in sys.modules:
-                log = sys.modules["screens_sqllog"].LOG
-                print(f"--- {title} warm x3, {username}: {sum(x[0] for x in log):.3f} s in {len(log)} queries", file=sys.stderr)
-                for dt, where, q in sorted(log, reverse=True)[:8]:
-                    print(f"{dt:7.3f} {where} | {q}", file=sys.stderr)
-                log.clear()
     clear_shared_connection()
     return out
 
@@ -116,10 +126,9 @@ def main(argv: list[str]) -> int:
     db = Path(argv[1]).resolve()
     os.environ["CRM_DB"] = str(db)
     sys.path.insert(0, str(ROOT))
-    if os.environ.get("SQLLOG"):
-        sys.path.insert(0, os.environ["SQLLOG"])
-        import screens_sqllog  # noqa: F401  (dev-only, outside the repository)
-    only = {x for x in os.environ.get("SCREENS", "").split(",") if x} or None
+    if os.environ.get("BENCH_TRACE_SQL"):
+        trace_queries()
+    only = {x for x in os.environ.get("BENCH_SCREENS", "").split(",") if x} or None
     steady_state_pages_mode()
     result: dict[str, float] = {**events(db), **minimal_runs(), **screen_runs(only)}
     result["peak_rss_mb"] = peak_rss_mb()

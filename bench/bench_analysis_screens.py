@@ -17,6 +17,8 @@ def run(ctx: Context) -> list[Row]:
     rows = []
     for name, (_, title) in SCREENS.items():
         for user in USERS:
+            if f"{name}_{user}_cold_s" not in m:          # BENCH_SCREENS chose others
+                continue
             rows.append(Row("analysis", f"分析 → {title} cold: {user}", m[f"{name}_{user}_cold_s"],
                             baseline='minimal script `st.write("x")`, first run', baseline_seconds=m["minimal_first_s"],
                             peak_rss_mb=probe.peak_rss_mb, goal="< 2 s (issue 11)",
