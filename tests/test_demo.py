@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -266,7 +267,9 @@ def test_more_events_are_failed_side_applications_and_change_no_reported_figure(
                                                                                 demo_master: Path) -> None:
     """`--events N` (the bench's ≥ 10M events at scale 30): only more applications of the same people,
     none past 面试, all ending 未通过 / 放弃 — the people and every figure the city reports are as without."""
-    base = open_database(demo_master)
+    copy = tmp_path / "base.duckdb"              # attached below: the master may be open in this process already
+    shutil.copy(demo_master, copy)
+    base = open_database(copy)
     had = base.execute("select count(*) from stage_event").fetchall()[0][0]
     headline = analytics.headline(base.cursor(), SYSTEM, 2025).as_dict()
     base.close()
@@ -277,7 +280,7 @@ def test_more_events_are_failed_side_applications_and_change_no_reported_figure(
     assert analytics.headline(cur, SYSTEM, 2025).as_dict() == headline
     total = cur.execute("select count(*) from stage_event").fetchall()[0][0]
     assert summary.stage_events == total and had + 50_000 <= total < had + 50_500   # + co-supervision events
-    cur.execute("attach ? as base (read_only)", [str(demo_master)])
+    cur.execute("attach ? as base (read_only)", [str(copy)])
     for table, columns in (("candidate", "id, name, mobile, enclave_id, talent_category, channel"),
                            ("retention_check", "application_id, months, still_employed")):
         for a, b in ((table, f"base.{table}"), (f"base.{table}", table)):
