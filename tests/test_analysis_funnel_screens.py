@@ -123,3 +123,15 @@ def test_a_date_range_and_a_slice_change_the_figures_as_counted(app, demo_db: Pa
     want = {r["group"]: {s: r[s] for s in funnels.STAGES} for r in wide.iter_rows(named=True)}
     assert want and shown(at) == want
     assert sum(v["lead"] for v in want.values()) < expected(demo_db, SYSTEM, None)[funnels.ALL]["lead"]
+
+
+def test_a_picked_bar_lists_its_people_and_the_slice_switch_shows_the_filters(app, demo_db: Path) -> None:  # type: ignore[no-untyped-def]
+    at = open_screen(app, demo_db, "manager", "analysis_funnel")
+    at.session_state["funnel_people_stage"] = "arrived"         # what a click on a bar sets before the pickers
+    at.run()
+    assert not at.exception and at.selectbox(key="funnel_people_stage").value == "arrived"
+    assert len(at.dataframe) == 2                               # the groups, then the people behind the bar
+    at.toggle(key="funnel_slicing").set_value(True).run()
+    assert not at.exception and len(at.multiselect) == len(funnels.DIMENSIONS)
+    at.toggle(key="funnel_slicing").set_value(False).run()      # off again: 不限, and no filter read
+    assert not at.exception and not at.multiselect
