@@ -40,7 +40,7 @@ def run(ctx: Context) -> list[Row]:
     counts = (f"{summary['candidates']:,} candidates, {summary['applications']:,} applications, "
               f"{events:,} stage_events")
     return [
-        Row("demo", f"python -m loaders demo --scale {ctx.scale} (whole process)", timing.seconds,
+        Row("demo", f"python -m loaders demo --scale {ctx.scale} --events {ctx.events_at_least:,} (whole process)", timing.seconds,
             baseline=f"DuckDB CTAS of {events:,} stage_event-shaped rows (whole process)",
             baseline_seconds=baseline.seconds, peak_rss_mb=timing.peak_rss_mb,
             goal="finishes on 2 cores (issue 2)",

@@ -24,13 +24,4 @@ def run(ctx: Context) -> list[Row]:
                     baseline_seconds=m["sources"]["raw_s"], peak_rss_mb=probe.peak_rss_mb,
                     note="warm, best of 5, taking turns; crossings, intent → arrival matching and drive yield, for 2025 and 2024 — "
                          "six queries, so no per-query goal applies to the sum"))
-    sc = m["screens"]
-    for name, title in (("funnel", "漏斗"), ("sources", "来源")):
-        rows.append(Row("funnels", f"分析 → {title} cold: manager's first run of the screen", sc[f"{name}_cold_s"],
-                        baseline='minimal script `st.write("x")`, first run', baseline_seconds=sc["minimal_first_s"],
-                        peak_rss_mb=probe.peak_rss_mb, goal="< 2 s (issue 11)",
-                        note="AppTest, after login; its figures not cached yet (default view: the year, 全部 / 来源渠道)"))
-        rows.append(Row("funnels", f"分析 → {title} warm: manager's rerun", sc[f"{name}_warm_s"],
-                        baseline='minimal script `st.write("x")`, rerun', baseline_seconds=sc["minimal_rerun_s"],
-                        peak_rss_mb=probe.peak_rss_mb, goal="< 0.3 s (issue 11)", note="median of 3"))
     return rows

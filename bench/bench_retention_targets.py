@@ -1,4 +1,4 @@
-"""分析 → 留平 and 目标进度 on the scale-N demo database: screens through AppTest, queries against a raw GROUP BY."""
+"""分析 → 留平 and 目标进度's queries on the scale-N demo database, against a raw GROUP BY (screens: bench_analysis_screens)."""
 from __future__ import annotations
 
 import json
@@ -12,15 +12,8 @@ def run(ctx: Context) -> list[Row]:
     db = ctx.demo_db()
     probe = run_process([ctx.python, "-m", "bench.retention_targets_probe", str(db)])
     m = json.loads(next(line for line in reversed(probe.stdout.splitlines()) if line.startswith("{")))
-    rss, raw = probe.peak_rss_mb, m["raw_group_by_year_s"]
+    raw = m["raw_group_by_year_s"]
     rows = []
-    for name, title in (("retention", "留平"), ("targets", "目标进度")):
-        for user in ("manager", "recruiter_sh"):
-            rows.append(Row("analysis", f"{title} first run: {user}", m[f"{name}_{user}_cold_s"], baseline=RAW,
-                            baseline_seconds=raw, peak_rss_mb=rss, goal="< 2 s (issue 11)",
-                            note="right after login (总览 computed), the screen's caches empty"))
-            rows.append(Row("analysis", f"{title} warm rerun: {user}", m[f"{name}_{user}_warm_s"], baseline=RAW,
-                            baseline_seconds=raw, peak_rss_mb=rss, goal="< 0.3 s (issue 11)", note="median of 3"))
     for key, what in (("retention_category_s", "retention_figures.figures(by=category)"),
                       ("retention_employer_s", "retention_figures.figures(by=employer)"),
                       ("retention_people_s", "retention_figures.people(12 months, overdue), one page"),

@@ -60,17 +60,26 @@ class Context:
 
     workdir: Path
     scale: int = field(default_factory=lambda: int(os.environ.get("BENCH_SCALE", "30")))
+    # Issue 11 measures at scale 30 with ≥ 10M stage events; the demo makes 9.3M there, so the bench asks
+    # `--events` for 10M per 30 scale (people apply to more employers; no reported figure changes).
+    events: int = field(default_factory=lambda: int(os.environ.get("BENCH_EVENTS", "0")))
     python: str = sys.executable
     _demo: Path | None = None
     demo_timing: Timed | None = None
 
+    @property
+    def events_at_least(self) -> int:
+        return self.events or -(-10_000_000 * self.scale // 30)
+
     def demo_db(self) -> Path:
-        """The scale-N demo database, generated once per run as a whole process (timed)."""
+        """The scale-N demo database with at least `events_at_least` stage events, generated once per run
+        as a whole process (timed)."""
         if self._demo is None:
             path = self.workdir / f"demo-x{self.scale}.duckdb"
             path.unlink(missing_ok=True)
             self.demo_timing = run_process([self.python, "-m", "loaders", "demo", "--db", str(path),
-                                            "--scale", str(self.scale), "--json"])
+                                            "--scale", str(self.scale), "--events", str(self.events_at_least),
+                                            "--json"])
             self._demo = path
         return self._demo
 

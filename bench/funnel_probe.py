@@ -4,9 +4,7 @@ Prints one JSON object (last line of stdout): for each dimension, db/funnels.cro
 next to a raw DuckDB GROUP BY (dimension, to_stage) with count(distinct candidate_id) over the same
 year's events and the same joins — the two taking turns, warm, the best of five each. Also the source
 yield (db/sources.yield_by, several queries and two years) against the same raw GROUP BY. Nothing is
-asserted.
-And the two screens through AppTest as a manager: the first run of each (its figures not cached yet)
-and its warm rerun, next to a one-line script's first run and rerun in the same process.
+asserted. (The 漏斗 and 来源 screens are timed with every 分析 screen: bench/analysis_screens_probe.py.)
 """
 from __future__ import annotations
 
@@ -49,43 +47,6 @@ def raw_sql(dimension: str) -> str:
             " where e.occurred_at >= $start and e.occurred_at < $end and c.merged_into is null group by 1, 2")
 
 
-def screens(db: Path) -> dict[str, float]:
-    import os
-    import tempfile
-
-    from streamlit.testing.v1 import AppTest
-
-    from bench.overview_probe import APP, PASSWORD, TIMEOUT, median_of, steady_state_pages_mode
-    from db.connection import clear_shared_connection
-
-    os.environ["CRM_DB"] = str(db)
-    steady_state_pages_mode()
-    out: dict[str, float] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        minimal = Path(tmp) / "minimal.py"
-        minimal.write_text('import streamlit as st\nst.write("x")\n')
-        AppTest.from_file(str(minimal), default_timeout=TIMEOUT).run()
-        at = AppTest.from_file(str(minimal), default_timeout=TIMEOUT)
-        out["minimal_first_s"] = timed(at.run)
-        out["minimal_rerun_s"] = median_of(at.run)
-    clear_shared_connection()
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.run()
-    inputs = {t.label: t for t in at.text_input}
-    inputs["用户名"].input("manager")
-    inputs["密码"].input(PASSWORD)
-    next(b for b in at.button if b.label == "登录").click()
-    at.run()                                                   # 总览, untimed
-    for name, title in (("funnel", "漏斗"), ("sources", "来源")):
-        at.switch_page(f"pages/analysis_{name}.py")
-        out[f"{name}_cold_s"] = timed(at.run)
-        out[f"{name}_warm_s"] = median_of(at.run)
-        if at.exception or not any(t.value == title for t in at.title):
-            raise RuntimeError(f"{title} did not render: {[e.message for e in at.exception]}")
-    clear_shared_connection()
-    return out
-
-
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(ROOT))
     from db import funnels, sources
@@ -112,7 +73,6 @@ def main(argv: list[str]) -> int:
                                         " and occurred_at < $end", bounds).fetchall()[0][0]
     out["events_total"] = cur.execute("select count(*) from stage_event").fetchall()[0][0]
     conn.close()
-    out["screens"] = screens(Path(argv[1]).resolve())
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out))
     return 0

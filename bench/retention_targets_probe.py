@@ -1,8 +1,8 @@
 """Timing probe for bench_retention_targets, run as a fresh process: `python -m bench.retention_targets_probe DB`.
 
-Prints one JSON object (last line of stdout): the 留平 and 目标进度 screens' first and warm script runs
-through AppTest for a manager and a recruiter, and their db/ functions next to a raw DuckDB GROUP BY
-over the same year's events. Times in seconds; nothing is asserted.
+Prints one JSON object (last line of stdout): the 留平 and 目标进度 db/ functions next to a raw DuckDB
+GROUP BY over the same year's events. Times in seconds; nothing is asserted. (The screens are timed with
+every 分析 screen: bench/analysis_screens_probe.py.)
 """
 from __future__ import annotations
 
@@ -11,35 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from bench.overview_probe import APP, PASSWORD, ROOT, TIMEOUT, YEAR, median_of, peak_rss_mb, steady_state_pages_mode, timed
-
-SCREENS = {"retention": ("pages/analysis_retention.py", "留平"), "targets": ("pages/analysis_targets.py", "目标进度")}
-
-
-def app_runs() -> dict[str, float]:
-    from streamlit.testing.v1 import AppTest
-
-    from db.connection import clear_shared_connection
-
-    steady_state_pages_mode()
-    out: dict[str, float] = {}
-    clear_shared_connection()
-    for username in ("manager", "recruiter_sh"):
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-        at.run()
-        inputs = {t.label: t for t in at.text_input}
-        inputs["用户名"].input(username)
-        inputs["密码"].input(PASSWORD)
-        next(b for b in at.button if b.label == "登录").click()
-        at.run()
-        for name, (page, title) in SCREENS.items():
-            at.switch_page(page)
-            out[f"{name}_{username}_cold_s"] = timed(at.run)        # the screen's first run: its caches empty
-            if at.exception or not any(t.value == title for t in at.title):
-                raise RuntimeError(f"{username} {title}: not rendered ({at.exception})")
-            out[f"{name}_{username}_warm_s"] = median_of(at.run)
-    clear_shared_connection()
-    return out
+from bench.overview_probe import ROOT, YEAR, median_of, peak_rss_mb
 
 
 def direct(db: Path) -> dict[str, float]:
@@ -73,7 +45,7 @@ def main(argv: list[str]) -> int:
     db = Path(argv[1]).resolve()
     os.environ["CRM_DB"] = str(db)
     sys.path.insert(0, str(ROOT))
-    result = app_runs() | direct(db)
+    result = direct(db)
     result["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(result))
     return 0

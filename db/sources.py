@@ -91,7 +91,8 @@ def yield_by(cur: Cursor, actor: User, year: int, *, by: str, **filters: list[st
     drive_hires, hires_per_drive, converted_same, converted_any, same_rate, any_rate, and for leads,
     applied, intents and hires <figure>_last_year and <figure>_change — ranked by hires, then leads."""
     current = _year(cur, actor, funnels.Slice.year(year, **filters), by)
-    before = _year(cur, actor, funnels.Slice.year(year - 1, **filters), by).select(
+    # Last year's changing figures are all stage counts: its intent matching and drive yield go unused.
+    before = _counts(cur, actor, funnels.Slice.year(year - 1, **filters), by).select(
         "key", *(pl.col(c).alias(f"{c}_last_year") for c in CHANGES))
     out = current.join(before, on="key", how="left").with_columns(
         pl.col(f"{c}_last_year").fill_null(0) for c in CHANGES)
@@ -99,10 +100,14 @@ def yield_by(cur: Cursor, actor: User, year: int, *, by: str, **filters: list[st
         ["hires", "leads", "group"], descending=[True, True, False])
 
 
-def _year(cur: Cursor, actor: User, where: funnels.Slice, by: str) -> pl.DataFrame:
-    counts = funnels.table(funnels.crossings(cur, actor, where, by=by)).select(
+def _counts(cur: Cursor, actor: User, where: funnels.Slice, by: str) -> pl.DataFrame:
+    return funnels.table(funnels.crossings(cur, actor, where, by=by)).select(
         "key", "group", pl.col("lead").alias("leads"), "applied", pl.col("intent").alias("intents"),
         pl.col("arrived").alias("hires"))
+
+
+def _year(cur: Cursor, actor: User, where: funnels.Slice, by: str) -> pl.DataFrame:
+    counts = _counts(cur, actor, where, by)
     matched = intent_conversion(cur, actor, where, by=by).drop("intents")
     drives = drive_yield(cur, actor, where, by=by)
     zero = [pl.col(c).fill_null(0) for c in ("drives", "drive_hires", "converted_same", "converted_any")]

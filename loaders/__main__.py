@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     p_demo.add_argument("--db", type=Path, help="数据库文件（默认 $CRM_DB 或 data/crm.duckdb）")
     p_demo.add_argument("--scale", type=int, default=1, help="候选人与流程数据的倍数（默认 1）")
     p_demo.add_argument("--seed", type=int, default=2025, help="随机种子（相同种子生成相同数据）")
+    p_demo.add_argument("--events", type=int, default=0, metavar="N",
+                        help="阶段记录至少 N 条：不足时让已有人员多投几家企业（未成功的投递），其余数据和各项统计不变")
     p_demo.add_argument("--json", action="store_true", help="以一行 JSON 输出结果")
     p_init = sub.add_parser("init", help="make run 的首次启动准备：建库、迁移、演示数据或管理员账号")
     p_init.add_argument("--db", type=Path)
@@ -47,7 +49,8 @@ def _demo(path: Path, args: argparse.Namespace) -> int:
     conn = open_database(path)
     try:
         say = (lambda _m: None) if args.json else print
-        summary = demo.generate(conn.cursor(), scale=args.scale, seed=args.seed, progress=say)
+        summary = demo.generate(conn.cursor(), scale=args.scale, seed=args.seed, events_at_least=args.events,
+                                progress=say)
         conn.execute("checkpoint")
     finally:
         conn.close()

@@ -37,8 +37,13 @@ class DemoSummary:
     seconds: float
 
 
-def generate(cur: Cursor, *, scale: int = 1, seed: int = 2025, progress: Progress | None = None) -> DemoSummary:
+def generate(cur: Cursor, *, scale: int = 1, seed: int = 2025, events_at_least: int = 0,
+             progress: Progress | None = None) -> DemoSummary:
     """Write the demo world in one transaction; refuses a database that already has candidates.
+
+    `events_at_least` (`--events N`): when the world has fewer stage events, people apply to more
+    employers — failed side applications, as graduates send several — until it has N (see
+    `_more_applications`). Everything else, and every figure the city reports, is the same as without.
 
     People, applications and their history are bulk-written; the programme registers go through
     their commands (db/programmes/), which join this transaction: one commit, and a failure or a
@@ -46,6 +51,8 @@ def generate(cur: Cursor, *, scale: int = 1, seed: int = 2025, progress: Progres
     """
     if scale < 1:
         raise ValidationError("--scale 必须是正整数。")
+    if events_at_least < 0:
+        raise ValidationError("--events 必须是非负整数。")
     if scalar(cur, "select count(*) from candidate") or scalar(cur, "select count(*) from enclave"):
         raise ValidationError("该数据库已有业务数据：演示数据只能载入新建的空数据库（可用 --db 指定一个新文件）。")
     say = progress or (lambda _msg: None)
@@ -63,6 +70,9 @@ def generate(cur: Cursor, *, scale: int = 1, seed: int = 2025, progress: Progres
         apps = _applications(cur, rng, world, people)
         apps, history, checks = _after_arrival(rng, apps)
         stage_events = pl.concat([events(apps, rng), history], how="diagonal")
+        if events_at_least > stage_events.height:
+            more, more_events = _more_applications(cur, world, people, seed, events_at_least - stage_events.height)
+            apps, stage_events = pl.concat([apps, more], how="diagonal"), pl.concat([stage_events, more_events])
         bulk.insert(cur, "application", _application_rows(apps))
         bulk.insert(cur, "stage_event", stage_events.with_columns(pl.from_epoch("occurred_at", time_unit="s")))
         bulk.insert(cur, "retention_check", checks)
@@ -282,14 +292,21 @@ def _write_candidates(cur: Cursor, rng: np.random.Generator, world: World, peopl
     return people
 
 
-def _applications(cur: Cursor, rng: np.random.Generator, world: World, people: pl.DataFrame) -> pl.DataFrame:
-    """One primary application per person (their outcome) plus failed side applications."""
+def _applications(cur: Cursor, rng: np.random.Generator, world: World, people: pl.DataFrame, *,
+                  side_only: np.ndarray | None = None) -> pl.DataFrame:
+    """One primary application per person (their outcome) plus failed side applications — or, given
+    `side_only` (a count per person), just that many more side applications (`_more_applications`)."""
     n = people.height
     is_drive = (people["channel"] == "campus_drive").to_numpy()
-    # Graduates apply to several companies: at a fair they talk to two or three, elsewhere one or two.
-    extra = np.minimum(rng.poisson(np.where(is_drive, 2.2, 1.0)), np.where(is_drive, 4, 3))
-    rows = np.concatenate([np.arange(n), np.repeat(np.arange(n), extra)])
-    nth = np.concatenate([np.zeros(n, dtype=np.int64), np.arange(extra.sum()) - np.repeat(np.cumsum(extra) - extra, extra) + 1])
+    if side_only is None:
+        # Graduates apply to several companies: at a fair they talk to two or three, elsewhere one or two.
+        extra = np.minimum(rng.poisson(np.where(is_drive, 2.2, 1.0)), np.where(is_drive, 4, 3))
+        first = np.arange(n)
+    else:
+        extra, first = side_only, np.zeros(0, dtype=np.int64)
+    rows = np.concatenate([first, np.repeat(np.arange(n), extra)])
+    nth = np.concatenate([np.zeros(first.size, dtype=np.int64),
+                          np.arange(extra.sum()) - np.repeat(np.cumsum(extra) - extra, extra) + 1])
     p = people[rows]
     primary = nth == 0
     start = p["start_rank"].to_numpy()
@@ -313,6 +330,27 @@ def _applications(cur: Cursor, rng: np.random.Generator, world: World, people: p
         "t_first": np.where(primary, t_first, side_first), "t_last": np.where(primary, t_last, side_last),
         "actor": p["owner"], "primary": primary, "talent_category": p["category"],
     }, schema_overrides={"exit_stage": pl.String, "lost_reason": pl.String})
+
+
+def _more_applications(cur: Cursor, world: World, people: pl.DataFrame, seed: int,
+                       wanted: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """At least `wanted` more stage events (`--events`): people apply to further employers, each such
+    application walking as the side ones do (never past 面试, ending 未通过 / 放弃) — no new people, no
+    stage that did not happen, no hire, intent or retention check, so every reported figure stays.
+    They come from a random stream of their own: the world generated before them is the same row for row."""
+    rng = np.random.default_rng([seed, wanted])
+    found: list[pl.DataFrame] = []
+    short = wanted
+    while short > 0:
+        # About 3.3 events per side application (a step or two, and the exit): ask for a little more.
+        per_person = rng.poisson(min(short / 3.0 / people.height * 1.1, 50.0), size=people.height)
+        apps = _applications(cur, rng, world, people, side_only=per_person)
+        steps = (apps["final_rank"] - apps["start_rank"] + 2).to_numpy()   # the walk's events and the exit
+        taken = int(np.searchsorted(np.cumsum(steps), short)) + 1          # stop at the one that reaches it
+        found.append(apps.head(taken))
+        short -= int(steps[:taken].sum())
+    more = pl.concat(found)
+    return more, events(more, rng)
 
 
 def _employers_for(rng: np.random.Generator, world: World, p: pl.DataFrame, nth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

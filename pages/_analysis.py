@@ -1,4 +1,4 @@
-"""What the 分析 → 漏斗 and 来源 screens share: the period picker, the slice filters, cached counts keyed on
+"""What the 分析 screens share: the period and year pickers, the slice filters, cached counts keyed on
 the data version (a write shows at once; a rerun without one reads the cache), and the drill-down."""
 from __future__ import annotations
 
@@ -106,11 +106,15 @@ def period(cur: Cursor, user: User, *, key: str, stacked: bool = False) -> tuple
     return start, date.fromordinal(end.toordinal() + 1), f"{start} 至 {end}"
 
 
-def slice_filters(cur: Cursor, user: User, *, key: str, title: str = "筛选（切片）",
+def slice_filters(cur: Cursor, user: User, *, key: str, title: str = "按切片筛选",
                   stacked: bool = False) -> dict[str, list[str]]:
-    """One multi-select per dimension; none chosen means no limit on it."""
+    """A multiple-choice box per dimension; none chosen means no limit on it. They appear only once the switch
+    is on: each one's choices are read from the data (a scan per dimension, a second or more in all at
+    scale 30), which the default view — the whole scope — does not need. Off again means 不限."""
     chosen: dict[str, list[str]] = {}
-    with st.expander(title):
+    if not st.toggle(title, key=f"{key}_slicing", help="按飞地、渠道、院校、企业等限定统计范围，可多选"):
+        return chosen
+    with st.container(border=True):
         columns = [st, st, st] if stacked else st.columns(3)
         for i, code in enumerate(SLICE_DIMENSIONS):
             d = funnels.DIMENSIONS[code]
@@ -138,8 +142,14 @@ def people_behind(cur: Cursor, user: User, where: funnels.Slice, by: str | None,
     """The people behind one group × stage, 50 a page, contacts masked as the candidate list masks them."""
     a, b, c = st.columns([2, 2, 1])
     group = a.selectbox("分组", list(groups), format_func=groups.get, key=f"{key}_group") if by else None
-    stage = b.selectbox("阶段", list(funnels.STAGES), format_func=funnels.LABELS.get, key=f"{key}_stage")
+    # No stage until one is chosen (or a bar clicked): listing people scans the period twice (the page
+    # and its total), which the default view should not wait for.
+    stage = b.selectbox("阶段", list(funnels.STAGES), format_func=funnels.LABELS.get, key=f"{key}_stage",
+                        index=None, placeholder="选择阶段后列出人员")
     page = int(c.number_input("页码", min_value=1, value=1, step=1, key=f"{key}_page"))
+    if stage is None:
+        st.caption("选择阶段（或点击图中的柱子），列出跨过该阶段的人员，每页 50 人；联系方式按您的权限脱敏。")
+        return
     found, total = _people(cur, user, _key(cur, user), where, stage, by, group, (page - 1) * funnels.PAGE_SIZE)
     pages = max(1, -(-total // funnels.PAGE_SIZE))
     where_label = md(groups.get(group, "")) + " · " if by else ""

@@ -34,6 +34,20 @@ def sources(_cur: Cursor, _user: User, db: str, scope: int | None, year: int, so
     return lost_reasons.by_source(_cur, _user, year, source=source)  # type: ignore[arg-type]
 
 
+@st.cache_data(ttl=900, max_entries=64, show_spinner=False)
+def exit_years(_cur: Cursor, _user: User, db: str, scope: int | None, version: tuple) -> list[int]:
+    return lost_reasons.years(_cur, _user)        # a scan of every exit: once per data version
+
+
+@st.cache_data(ttl=900, max_entries=256, show_spinner=False)
+def people_page(_cur: Cursor, _user: User, db: str, viewer: tuple, year: int, reason: str | None,
+                left_from: str | None, offset: int, version: tuple) -> tuple[int, pl.DataFrame]:
+    # The count and one page of the people behind the figures, masked as this viewer (id, role, enclave)
+    # must see them: a rerun without a write reads them here.
+    return (lost_reasons.count_people(_cur, _user, year, reason=reason, from_stage=left_from),
+            lost_reasons.people(_cur, _user, year, reason=reason, from_stage=left_from, offset=offset))
+
+
 def pivot(found: pl.DataFrame, index: str, title: str) -> pl.DataFrame:
     """Rows `index`, one column per reason of the list (0 when none) and 合计."""
     wide = found.pivot(on="reason_label", index=index, values="exits", aggregate_function="sum",
@@ -57,12 +71,12 @@ def stacked(found: pl.DataFrame, axis: str, title: str, order: list[str]) -> alt
 user = gate(__file__)
 cur = cursor()
 st.title("流失原因")
-years = lost_reasons.years(cur, user)
+version = analytics.data_version(cur)
+years = exit_years(cur, user, str(database_path().resolve()), scope_enclave(user), version)
 head = st.columns([1, 3])
 year = head[0].selectbox("年度", years, format_func=lambda y: f"{y} 年", key="lost_year")
 head[1].caption(f"统计范围：{md(programmes.scope_name(cur, user))}。")
 cache_key = (str(database_path().resolve()), scope_enclave(user), year)
-version = analytics.data_version(cur)
 reasons, grid = figures(cur, user, *cache_key, version)
 total = int(reasons["exits"].sum())
 cols = st.columns(4)
@@ -104,10 +118,10 @@ reason = a.selectbox("流失原因", [None, *LostReason.labels()], key="lost_peo
                      format_func=lambda r: "全部" if r is None else LostReason.label_of(r))
 left_from = b.selectbox("离开阶段", [None, *[s.value for s in Stage if not s.is_exit]], key="lost_people_stage",
                         format_func=lambda s: "全部" if s is None else Stage.label_of(s))
-count = lost_reasons.count_people(cur, user, year, reason=reason, from_stage=left_from)
+page = int(st.session_state.get("lost_people_page", 1))
+count, people = people_page(cur, user, cache_key[0], (user.id, user.role, user.enclave_id), year, reason, left_from,
+                            (page - 1) * lost_reasons.PAGE_SIZE, version)
 pages = max(1, -(-count // lost_reasons.PAGE_SIZE))
-page = c.number_input(f"页码（共 {pages} 页）", min_value=1, max_value=pages, value=1, step=1, key="lost_people_page")
-people = lost_reasons.people(cur, user, year, reason=reason, from_stage=left_from,
-                             offset=(int(page) - 1) * lost_reasons.PAGE_SIZE)
+c.number_input(f"页码（共 {pages} 页）", min_value=1, max_value=pages, value=1, step=1, key="lost_people_page")
 table(people.select(*PEOPLE_COLUMNS), column_config=PEOPLE_COLUMNS, empty="没有符合条件的人员。", key="lost_people")
 st.caption(f"共 {count:,} 次退出，每页 {lost_reasons.PAGE_SIZE} 条，最近的在前。其他飞地人员的联系方式按权限脱敏显示。")

@@ -10,6 +10,7 @@ from db.connection import database_path, shared_connection
 from db.errors import DomainError
 from db.permissions import User
 from db.sql import Cursor
+from pages import _analysis as an
 from pages._text import md
 from pages._widgets import cursor, gate, show_error, table
 
@@ -21,10 +22,8 @@ st.title("年度报告")
 st.caption("按城市对外发布的口径生成年度人才工作报告：Excel 版含汇总、各项目明细和口径说明，PDF 版含文字综述、"
            "表格和图表。报告只含统计数和台账字段，不含任何人的姓名、手机号或邮箱。")
 
-years = analytics.years(cur, user)
 head = st.columns(2)
-year = head[0].selectbox("年度", years, index=years.index(analytics.default_year(cur, user)),
-                         format_func=lambda y: f"{y} 年")
+year = an.year_picker(cur, user, key="annual_report_year", where=head[0])
 if user.is_recruiter:
     enclave_code = None          # a recruiter's report is their own enclave's
     head[1].caption(f"统计范围：{md(programmes.scope_name(cur, user))}（招才专员只能生成本飞地的报告）")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from db import analytics, programmes
+from db import programmes
 from db import retention_figures as rf
+from pages import _analysis as an
 from pages import _analysis_cache as cached
 from pages._text import md
 from pages._widgets import cursor, gate, table
@@ -28,10 +29,8 @@ PEOPLE_COLUMNS = {"name": "姓名", "mobile": "手机", "email": "邮箱", "cate
 user = gate(__file__)
 cur = cursor()
 st.title("留平")
-years = analytics.years(cur, user)
 head = st.columns([1, 1, 2])
-year = head[0].selectbox("到岗年度", years, index=years.index(analytics.default_year(cur, user)),
-                         format_func=lambda y: f"{y} 年", key="retention_year")
+year = an.year_picker(cur, user, key="retention_year", label="到岗年度", where=head[0])
 by = head[1].selectbox("分组", list(rf.GROUP_LABELS), format_func=rf.GROUP_LABELS.get, key="retention_by")
 head[2].caption(f"统计范围：{md(programmes.scope_name(cur, user))}。")
 

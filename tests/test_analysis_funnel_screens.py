@@ -58,6 +58,8 @@ def test_the_funnel_screen_shows_the_counted_figures_grouped(app, demo_db: Path,
 
 def test_the_drill_down_masks_contacts_per_role(app, demo_db: Path) -> None:  # type: ignore[no-untyped-def]
     at = open_screen(app, demo_db, "manager", "analysis_funnel")
+    assert len(at.dataframe) == 1 and not at.multiselect          # the people and the filters wait to be asked for
+    assert at.selectbox(key="funnel_people_stage").value is None
     at.selectbox(key="funnel_people_stage").select("arrived").run()
     people = at.dataframe[1].value
     assert len(people) == funnels.PAGE_SIZE
@@ -110,6 +112,7 @@ def test_a_date_range_and_a_slice_change_the_figures_as_counted(app, demo_db: Pa
     at = open_screen(app, demo_db, "manager", "analysis_funnel")
     at.radio(key="funnel_period").set_value("range").run()
     at.date_input(key="funnel_range").set_value((date(2025, 3, 1), date(2025, 6, 30))).run()
+    at.toggle(key="funnel_slicing").set_value(True).run()           # the filters show once slicing is on
     at.multiselect(key="funnel_f_degree").select("博士").run()
     at.selectbox(key="funnel_by").select("category").run()
     assert not at.exception
@@ -120,3 +123,15 @@ def test_a_date_range_and_a_slice_change_the_figures_as_counted(app, demo_db: Pa
     want = {r["group"]: {s: r[s] for s in funnels.STAGES} for r in wide.iter_rows(named=True)}
     assert want and shown(at) == want
     assert sum(v["lead"] for v in want.values()) < expected(demo_db, SYSTEM, None)[funnels.ALL]["lead"]
+
+
+def test_a_picked_bar_lists_its_people_and_the_slice_switch_shows_the_filters(app, demo_db: Path) -> None:  # type: ignore[no-untyped-def]
+    at = open_screen(app, demo_db, "manager", "analysis_funnel")
+    at.session_state["funnel_people_stage"] = "arrived"         # what a click on a bar sets before the pickers
+    at.run()
+    assert not at.exception and at.selectbox(key="funnel_people_stage").value == "arrived"
+    assert len(at.dataframe) == 2                               # the groups, then the people behind the bar
+    at.toggle(key="funnel_slicing").set_value(True).run()
+    assert not at.exception and len(at.multiselect) == len(funnels.DIMENSIONS)
+    at.toggle(key="funnel_slicing").set_value(False).run()      # off again: 不限, and no filter read
+    assert not at.exception and not at.multiselect

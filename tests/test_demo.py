@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -259,3 +260,37 @@ def test_demo_cli_refusal_is_a_chinese_message_not_a_traceback(demo_db: Path) ->
                           capture_output=True, text=True)
     assert done.returncode == 2
     assert "空数据库" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_more_events_are_failed_side_applications_and_change_no_reported_figure(tmp_path: Path,
+                                                                                demo_master: Path) -> None:
+    """`--events N` (the bench's ≥ 10M events at scale 30): only more applications of the same people,
+    none past 面试, all ending 未通过 / 放弃 — the people and every figure the city reports are as without."""
+    copy = tmp_path / "base.duckdb"              # attached below: the master may be open in this process already
+    shutil.copy(demo_master, copy)
+    base = open_database(copy)
+    had = base.execute("select count(*) from stage_event").fetchall()[0][0]
+    headline = analytics.headline(base.cursor(), SYSTEM, 2025).as_dict()
+    base.close()
+    path = tmp_path / "more.duckdb"
+    conn = open_database(path)
+    summary = demo.generate(conn.cursor(), scale=1, seed=2025, events_at_least=had + 50_000)
+    cur = conn.cursor()
+    assert analytics.headline(cur, SYSTEM, 2025).as_dict() == headline
+    total = cur.execute("select count(*) from stage_event").fetchall()[0][0]
+    assert summary.stage_events == total and had + 50_000 <= total < had + 50_500   # + co-supervision events
+    cur.execute("attach ? as base (read_only)", [str(copy)])
+    for table, columns in (("candidate", "id, name, mobile, enclave_id, talent_category, channel"),
+                           ("retention_check", "application_id, months, still_employed")):
+        for a, b in ((table, f"base.{table}"), (f"base.{table}", table)):
+            assert cur.execute(f"select {columns} from {a} except all select {columns} from {b}").fetchall() == []
+    added = cur.execute("""
+        select a.stage, max(s.rank) from application a join stage_event e on e.application_id = a.id
+        join stage s on s.code = e.to_stage and not s.is_exit
+        anti join base.application b
+             on b.candidate_id = a.candidate_id and b.employer_id = a.employer_id and b.created_at = a.created_at
+        group by a.id, a.stage""").fetchall()
+    assert len(added) > 10_000
+    assert {stage for stage, _ in added} == {"rejected", "withdrawn"} and max(r for _, r in added) <= 4
+    conn.close()
