@@ -162,11 +162,12 @@ def targets_text(found: pl.DataFrame, *, year: int, scope: str) -> str:
         text += (f"、落后于进度{behind.height}项（{'、'.join(behind['label'])}）" if behind.height
                  else "，其余均达到按进度应完成值" if done < counted.height else "")
         details = []
+        year_done = (day.month, day.day) == (12, 31)        # the whole year's value is due: expected = target
         for r in counted.iter_rows(named=True):
             u = unit(r["metric"])
             share = f"{r['actual'] / r['target'] * 100:.1f}%" if r["target"] else "—"
             details.append(f"{r['label']}完成{r['actual']}{u}，为目标{r['target']}{u}的{share}"
-                           + ("" if r["expected"] == r["target"] else f"，按进度应完成{r['expected']}{u}"))
+                           + ("" if year_done else f"，按进度应完成{r['expected']}{u}"))
         if details:
             text += "。其中，" + "；".join(details)
     enclaves = found.filter(pl.col("scope") != scope)
