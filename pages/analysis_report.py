@@ -18,8 +18,9 @@ MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 user = gate(__file__)
 cur = cursor()
 st.title("年度报告")
-st.caption("按城市对外发布的口径生成年度人才工作报告：Excel 版含汇总、各项目明细和口径说明，PDF 版含文字综述、"
-           "表格和图表。报告只含统计数和台账字段，不含任何人的姓名、手机号或邮箱。")
+st.caption("按城市对外发布的口径生成年度人才工作报告：Excel 版含汇总、各项目明细、留平、目标进度和口径说明，"
+           "PDF 版含文字综述、表格和图表（留平与目标进度各成一节，与「留平」「目标进度」页面同一口径）。"
+           "报告只含统计数和台账字段，不含任何人的姓名、手机号或邮箱。")
 
 years = analytics.years(cur, user)
 head = st.columns(2)
