@@ -38,6 +38,9 @@ def open_funnel_by(tab, username: str, dimension: str) -> None:  # type: ignore[
     open_screen(tab, "/analysis_funnel", "漏斗")
     tab.get_by_test_id("stSelectbox").filter(has_text="分组维度").click()
     tab.get_by_role("option", name=dimension, exact=True).click()
+    # The rerun may start a moment after the click: wait for bars that name the dimension, then a calm page.
+    bar = tab.get_by_test_id("stVegaLiteChart").first.locator(f'g.mark-rect path[aria-label*="; {dimension}: "]')
+    expect(bar.first).to_be_attached()
     settle(tab)
 
 
@@ -57,11 +60,19 @@ def click_bar(tab, bar: dict) -> None:  # type: ignore[no-untyped-def]
     path = tab.get_by_test_id("stVegaLiteChart").first.locator(f'g.mark-rect path[aria-label="{bar["label"]}"]')
     expect(path).to_have_count(1)
     path.click()
+
+
+def drill_down_caption(tab):  # type: ignore[no-untyped-def]
+    """The drill-down's caption: "<group> · 跨过「<stage>」的人员：共 N 人，第 1 / P 页……"."""
+    return tab.get_by_test_id("stCaptionContainer").filter(has_text="的人员：共")
+
+
+def expect_people_of(tab, bar: dict) -> None:  # type: ignore[no-untyped-def]
+    """The drill-down names the bar's group and stage and counts the bar's people (waiting for the rerun
+    the click started), then the screen settles with its table drawn."""
+    expect(drill_down_caption(tab)).to_contain_text(
+        f"{bar['group']} · 跨过「{bar['stage']}」的人员：共 {bar['people']:,} 人，第 1 / {math.ceil(bar['people'] / 50)} 页")
     settle(tab)
-
-
-def drill_down_caption(tab) -> str:  # type: ignore[no-untyped-def]
-    return tab.get_by_test_id("stCaptionContainer").filter(has_text="的人员：共").inner_text()
 
 
 def people_column(tab, header: str) -> list[str]:  # type: ignore[no-untyped-def]
@@ -76,16 +87,14 @@ def people_column(tab, header: str) -> list[str]:  # type: ignore[no-untyped-def
 
 def test_a_managers_click_on_a_bar_lists_that_groups_people_masked(tab) -> None:  # type: ignore[no-untyped-def]
     open_funnel_by(tab, "manager", "飞地")
-    assert "跨过「线索」" in drill_down_caption(tab)          # before any click: the first group, first stage
+    expect(drill_down_caption(tab)).to_contain_text("跨过「线索」")     # before any click: the first group, first stage
     every = bars(tab)
     assert len({b["group"] for b in every}) >= 2
     # A bar that is neither the pickers' default group nor their default stage.
     first_group = every[0]["group"]
     bar = next(b for b in every if b["group"] != first_group and b["stage"] == "已签约" and b["people"] > 0)
     click_bar(tab, bar)
-    caption = drill_down_caption(tab)
-    assert f"{bar['group']} · 跨过「已签约」的人员：共 {bar['people']:,} 人" in caption
-    assert f"第 1 / {math.ceil(bar['people'] / 50)} 页" in caption
+    expect_people_of(tab, bar)
     assert set(people_column(tab, "飞地")) == {bar["group"]}
     mobiles = [m for m in people_column(tab, "手机") if m]
     assert mobiles and all(MASKED_MOBILE.match(m) for m in mobiles), mobiles
@@ -97,8 +106,7 @@ def test_a_recruiters_click_lists_their_own_enclaves_people_with_contacts(tab) -
     bar = max((b for b in every if b["stage"] == "已到岗"), key=lambda b: b["people"])
     assert bar["people"] > 0
     click_bar(tab, bar)
-    caption = drill_down_caption(tab)
-    assert f"{bar['group']} · 跨过「已到岗」的人员：共 {bar['people']:,} 人" in caption
+    expect_people_of(tab, bar)
     assert set(people_column(tab, "飞地")) == {SH}               # their own enclave's people only
     mobiles = [m for m in people_column(tab, "手机") if m]
     assert mobiles and all(WHOLE_MOBILE.match(m) for m in mobiles), mobiles     # own enclave: unmasked
