@@ -18,7 +18,7 @@ from datetime import date
 
 import polars as pl
 
-from db import clock
+from db import analytics, clock
 from db import retention_figures as rf
 from db import target_progress as tp
 from db.permissions import User
@@ -68,13 +68,18 @@ class Retention:
     prose: str
 
 
-def retention(cur: Cursor, actor: User, year: int, *, city: bool, today: date | None = None) -> Retention:
+def retention(cur: Cursor, actor: User, year: int, *, city: bool, today: date | None = None,
+              detail: bool = True) -> Retention:
     """The four cohorts' figures: overall, by category at arrival, by employer and (for the city) by
-    enclave, milestones due by the report's day only."""
+    enclave, milestones due by the report's day only. Without `detail`: overall and by category only
+    (all the prose needs)."""
     day = report_day(year, today)
-    groupings = ["category", "enclave", "employer"] if city else ["category", "employer"]
+    groupings = ["category"] + (["enclave"] if city and detail else []) + (["employer"] if detail else [])
+    # Only the years with any arrival (a cheap distinct over the events) are asked: an empty cohort costs a
+    # full pass of retention_figures otherwise, and most databases have fewer than four years of hires.
+    hired_in = set(analytics.years(cur, actor))
     parts = []
-    for cohort in range(year - COHORT_YEARS + 1, year + 1):
+    for cohort in [y for y in range(year - COHORT_YEARS + 1, year + 1) if y in hired_in]:
         for by in groupings:
             grouped = rf.figures(cur, actor, cohort, by=by, today=day)
             if grouped.height == 0:

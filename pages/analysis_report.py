@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import streamlit as st
 
-from db import analytics, annual_report, programmes
+from db import analytics, annual_report, clock, programmes
 from db.connection import database_path, shared_connection
 from db.errors import DomainError
 from db.permissions import User
@@ -36,14 +37,18 @@ else:
 
 
 @st.cache_data(ttl=900, max_entries=64, show_spinner="正在统计……")
-def _preview(_cur: Cursor, _user: User, db: str, scope: tuple, year: int, version: tuple) -> annual_report.Preview:
-    # Keyed by database, scope (a recruiter's own enclave, or the code chosen), year and data version.
-    return annual_report.preview(_cur, _user, year, enclave_code=scope[1] if scope[0] == "code" else None)
+def _preview(_cur: Cursor, _user: User, db: str, scope: tuple, year: int, version: tuple,
+             today: date) -> annual_report.Preview:
+    # Keyed by database, scope (a recruiter's own enclave, or the code chosen), year, data version and the
+    # day (which 留平 checks are due and the day targets are judged on, while the year runs).
+    return annual_report.preview(_cur, _user, year, enclave_code=scope[1] if scope[0] == "code" else None,
+                                 today=today)
 
 
 try:
     scope = ("enclave", user.enclave_id) if user.is_recruiter else ("code", enclave_code)
-    shown = _preview(cur, user, str(database_path().resolve()), scope, year, analytics.data_version(cur))
+    shown = _preview(cur, user, str(database_path().resolve()), scope, year, analytics.data_version(cur),
+                     clock.today())
 except DomainError as error:
     show_error(error)
     st.stop()
@@ -52,6 +57,10 @@ st.subheader("综述")
 st.info(md(shown.prose))
 st.caption("口径：与「总览」及命令行年度指标同一套统计；到岗按实际到岗日期计年，一人一年一类只计一次。")
 table(shown.summary.select("指标", "数值", "单位", "口径"))
+st.info(md(shown.retention_prose))
+st.info(md(shown.targets_prose))
+st.caption("口径：留平、目标进度与「留平」「目标进度」页面同一口径——留平为报告年度及其前三年到岗者、统计日前已到期的"
+           "满 6/12/36 个月回访，逾期未回访单列、不算离开；目标进度为报告年度的目标，往年按全年计。详见 Excel 版「口径」表。")
 
 
 def made(user: User, year: int, fmt: str, enclave_code: str | None) -> Callable[[], bytes]:
