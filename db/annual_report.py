@@ -144,27 +144,29 @@ def build(cur: Cursor, actor: User, year: int, *, enclave_code: str | None = Non
 
 @dataclass(frozen=True)
 class Preview:
-    """What the 年度报告 screen shows before a file is made: the scope, the report's three paragraphs and
-    the headline figures."""
+    """What the 年度报告 screen shows before a file is made: the scope, the prose and the headline figures."""
 
     scope: str
     enclave_code: str | None
     prose: str
     summary: pl.DataFrame               # as AnnualReport.summary, the headline's rows only
-    retention_prose: str                # as AnnualReport's
-    targets_prose: str
 
 
-def preview(cur: Cursor, actor: User, year: int, *, enclave_code: str | None = None,
-            today: date | None = None) -> Preview:
+def preview(cur: Cursor, actor: User, year: int, *, enclave_code: str | None = None) -> Preview:
     counted_as, scope, code = scoped(cur, actor, enclave_code)
     headline = analytics.headline(cur, counted_as, year)
     summary = _summary(headline.as_dict(), city=code is None, keys=list(headline.as_dict()))
-    # The paragraphs need the cohorts' totals only: no grouping by enclave or employer here.
+    return Preview(scope, code, analytics.report_text(headline, year=year, scope_name=scope), summary)
+
+
+def preview_progress(cur: Cursor, actor: User, year: int, *, enclave_code: str | None = None,
+                     today: date | None = None) -> tuple[str, str]:
+    """The report's 留平 and 目标进度 paragraphs, as the files word them. Apart from `preview`: they take
+    a second or more at scale 30, so the screen computes them only when asked. The paragraphs need the
+    cohorts' totals only: no grouping by enclave or employer here."""
+    counted_as, scope, code = scoped(cur, actor, enclave_code)
     retained = progress.retention(cur, counted_as, year, city=code is None, today=today, detail=False)
-    targets = progress.targets(cur, counted_as, year, scope=scope, today=today)
-    return Preview(scope, code, analytics.report_text(headline, year=year, scope_name=scope), summary,
-                   retained.prose, targets.prose)
+    return retained.prose, progress.targets(cur, counted_as, year, scope=scope, today=today).prose
 
 
 def _summary(figures: dict[str, int], *, city: bool, keys: list[str] | None = None) -> pl.DataFrame:

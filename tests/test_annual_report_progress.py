@@ -62,6 +62,9 @@ def test_the_running_years_report_counts_up_to_today_and_keeps_overdue_apart(cur
         assert got.select("分组", "回访节点（月）", "应回访", "留平", "离开", "逾期未回访").rows() == \
             expected.select("group_label", "months", "due", "stayed", "left", "overdue").rows()
     assert {"SH 飞地", "CD 飞地"} == set(sheet.filter(pl.col("分组方式") == "飞地")["分组"])
+    # The screen's preview says what the files say.
+    assert annual_report.preview_progress(cur, SYSTEM, 2026, today=date(2026, 6, 30)) == (
+        report.retention_prose, report.targets_prose)
 
 
 def test_an_enclaves_report_has_its_own_hires_only(cur: duckdb.DuckDBPyConnection) -> None:
