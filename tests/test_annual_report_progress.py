@@ -153,3 +153,13 @@ def test_the_pdf_tells_both_in_prose(cur: duckdb.DuckDBPyConnection, frozen_toda
     assert "".join(report.retention_prose.split()) in text and "".join(report.targets_prose.split()) in text
     assert "青年大学生完成1人，为目标10人的10.0%" in text      # 戊, hired 2026-01-05
     assert "统计口径" in text and "逾期未回访" in text
+
+
+def test_the_retention_sentence_of_a_cohort_nobody_has_answered_for_yet() -> None:
+    figures = pl.DataFrame(
+        {"year": [2024, 2024, 2025], "grouping": ["all"] * 3, "group_key": ["all"] * 3, "group_label": ["全部"] * 3,
+         "months": [6, 12, 6], "hires": [10, 10, 3], "due": [10, 8, 2], "stayed": [6, 0, 0], "left": [2, 0, 0],
+         "overdue": [2, 8, 2], "rate": [0.75, None, None]}, schema=progress.SCHEMA)
+    assert progress.retention_text(figures, year=2025, day=date(2025, 12, 31)) == (
+        "留平方面，截至2025年12月31日，2025年引进人才3人中，满6个月应回访2人、尚无回访结论；"
+        "2024年引进人才10人中，满6个月回访仍在平湖的占75.0%（另有2人逾期未回访，不计为离开），满12个月应回访8人、尚无回访结论。")
