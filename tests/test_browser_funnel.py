@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 
 import pytest
 
@@ -78,11 +79,23 @@ def expect_people_of(tab, bar: dict) -> None:  # type: ignore[no-untyped-def]
 def people_column(tab, header: str) -> list[str]:  # type: ignore[no-untyped-def]
     """One column of the drill-down table (the last table on the screen), the rows the grid has drawn."""
     grid = tab.get_by_test_id("stDataFrame").last
-    headers = grid.locator('[role="columnheader"]').all_inner_texts()
-    col = next(i for i, h in enumerate(headers) if h.strip() == header)
-    expect(grid.locator(f'[id="glide-cell-{col}-0"]')).to_be_attached()
-    cells = grid.locator(f'[id^="glide-cell-{col}-"]')
-    return [t.strip() for t in cells.all_inner_texts()]
+    expect(grid.locator('[role="columnheader"]').filter(has_text=header).first).to_be_attached()
+    headers = [h.strip() for h in grid.locator('[role="columnheader"]').all_inner_texts()]
+    col = headers.index(header)
+    return [t.strip() for t in grid.locator(f'[id^="glide-cell-{col}-"]').all_inner_texts()]
+
+
+def people_shown(tab, *, enclaves: set[str], mobile: re.Pattern) -> None:  # type: ignore[no-untyped-def]
+    """The drill-down table lists people of `enclaves` only, every mobile shown matching `mobile`. Polled:
+    the grid is a canvas whose cells may be redrawn a moment after the caption above it changed."""
+    deadline = time.monotonic() + 15
+    while True:
+        shown, mobiles = set(people_column(tab, "飞地")), [m for m in people_column(tab, "手机") if m]
+        if shown == enclaves and mobiles and all(mobile.match(m) for m in mobiles):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"drill-down shows enclaves {shown} and mobiles {mobiles}")
+        time.sleep(0.2)
 
 
 def test_a_managers_click_on_a_bar_lists_that_groups_people_masked(tab) -> None:  # type: ignore[no-untyped-def]
@@ -95,9 +108,7 @@ def test_a_managers_click_on_a_bar_lists_that_groups_people_masked(tab) -> None:
     bar = next(b for b in every if b["group"] != first_group and b["stage"] == "已签约" and b["people"] > 0)
     click_bar(tab, bar)
     expect_people_of(tab, bar)
-    assert set(people_column(tab, "飞地")) == {bar["group"]}
-    mobiles = [m for m in people_column(tab, "手机") if m]
-    assert mobiles and all(MASKED_MOBILE.match(m) for m in mobiles), mobiles
+    people_shown(tab, enclaves={bar["group"]}, mobile=MASKED_MOBILE)
 
 
 def test_a_recruiters_click_lists_their_own_enclaves_people_with_contacts(tab) -> None:  # type: ignore[no-untyped-def]
@@ -107,6 +118,4 @@ def test_a_recruiters_click_lists_their_own_enclaves_people_with_contacts(tab) -
     assert bar["people"] > 0
     click_bar(tab, bar)
     expect_people_of(tab, bar)
-    assert set(people_column(tab, "飞地")) == {SH}               # their own enclave's people only
-    mobiles = [m for m in people_column(tab, "手机") if m]
-    assert mobiles and all(WHOLE_MOBILE.match(m) for m in mobiles), mobiles     # own enclave: unmasked
+    people_shown(tab, enclaves={SH}, mobile=WHOLE_MOBILE)        # their own enclave's people, contacts unmasked
