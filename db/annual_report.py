@@ -14,10 +14,11 @@ typed into a title is removed (cells.scrubbed).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 
 import polars as pl
 
-from db import analytics, audit, cells
+from db import analytics, annual_report_progress as progress, audit, cells
 from db.connection import run_in_transaction
 from db.enums import Role, TalentCategory
 from db.errors import NotFound, PermissionDenied, ValidationError
@@ -93,6 +94,9 @@ class AnnualReport:
     monthly: pl.DataFrame               # month, category label, hires
     funnel: pl.DataFrame                # stage label, people
     sheets: dict[str, pl.DataFrame]     # sheet name → the rows behind a programme's figures (Chinese headers)
+    retention_prose: str                # 留平: the cohorts' due milestones (db/annual_report_progress.py)
+    targets_prose: str                  # 目标进度: the year's targets on the report's day
+    targets: pl.DataFrame               # target_progress.progress's rows for the scope
 
 
 def scoped(cur: Cursor, actor: User, enclave_code: str | None) -> tuple[User, str, str | None]:
@@ -114,19 +118,27 @@ def scoped(cur: Cursor, actor: User, enclave_code: str | None) -> tuple[User, st
     return as_enclave, name, code
 
 
-def build(cur: Cursor, actor: User, year: int, *, enclave_code: str | None = None) -> AnnualReport:
+def build(cur: Cursor, actor: User, year: int, *, enclave_code: str | None = None,
+          today: date | None = None) -> AnnualReport:
+    """`today` is the office's (clock.today) unless a test pins it: it decides which 留平 checks are due
+    and the day 目标进度 is judged on, for a report of the running year."""
     counted_as, scope, code = scoped(cur, actor, enclave_code)
     require(actor, Action.READ_PROGRAMMES)
     view = analytics.overview(cur, counted_as, year)     # what 总览 shows, for the same scope
     figures = {**view.headline.as_dict(), "drives": view.drives["drives"],
                "hires_high_level": view.hires[TalentCategory.HIGH_LEVEL]}
+    retained = progress.retention(cur, counted_as, year, city=code is None, today=today)
+    targets = progress.targets(cur, counted_as, year, scope=scope, today=today)
     return AnnualReport(
         year=year, scope=scope, enclave_code=code, headline=view.headline, figures=figures,
         prose=analytics.report_text(view.headline, year=year, scope_name=scope),
         summary=_summary(figures, city=code is None),
         monthly=view.monthly.select("month", "label", "hires"),
         funnel=view.funnel.select("label", "candidates"),
-        sheets=_sheets(cur, counted_as, year, view),
+        sheets=_sheets(cur, counted_as, year, view) | {
+            "留平": _clean(progress.retention_sheet(retained.figures)),
+            "目标进度": _clean(progress.targets_sheet(targets.progress))},
+        retention_prose=retained.prose, targets_prose=targets.prose, targets=targets.progress,
     )
 
 
@@ -147,6 +159,16 @@ def preview(cur: Cursor, actor: User, year: int, *, enclave_code: str | None = N
     return Preview(scope, code, analytics.report_text(headline, year=year, scope_name=scope), summary)
 
 
+def preview_progress(cur: Cursor, actor: User, year: int, *, enclave_code: str | None = None,
+                     today: date | None = None) -> tuple[str, str]:
+    """The report's 留平 and 目标进度 paragraphs, as the files word them. Apart from `preview`: they take
+    a second or more at scale 30, so the screen computes them only when asked. The paragraphs need the
+    cohorts' totals only: no grouping by enclave or employer here."""
+    counted_as, scope, code = scoped(cur, actor, enclave_code)
+    retained = progress.retention(cur, counted_as, year, city=code is None, today=today, detail=False)
+    return retained.prose, progress.targets(cur, counted_as, year, scope=scope, today=today).prose
+
+
 def _summary(figures: dict[str, int], *, city: bool, keys: list[str] | None = None) -> pl.DataFrame:
     keys = keys or list(FIGURES)
     note = "" if city else "（全市数）"
@@ -160,9 +182,12 @@ def _summary(figures: dict[str, int], *, city: bool, keys: list[str] | None = No
 
 
 def definitions() -> pl.DataFrame:
-    """The 口径 sheet: every figure, its unit and what it counts."""
-    return pl.DataFrame({"指标": [label for label, _ in FIGURES.values()], "单位": [u for _, u in FIGURES.values()],
-                         "口径": [DEFINITIONS[k] for k in FIGURES], "指标代码": list(FIGURES)})
+    """The 口径 sheet: every figure, its unit and what it counts — the summary's, then 留平's and 目标进度's."""
+    extra = progress.DEFINITIONS
+    return pl.DataFrame({"指标": [label for label, _ in FIGURES.values()] + [label for label, _, _ in extra.values()],
+                         "单位": [u for _, u in FIGURES.values()] + [u for _, u, _ in extra.values()],
+                         "口径": [DEFINITIONS[k] for k in FIGURES] + [text for _, _, text in extra.values()],
+                         "指标代码": list(FIGURES) + list(extra)})
 
 
 # --- the rows behind the figures -------------------------------------------------------------------

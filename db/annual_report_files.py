@@ -160,6 +160,29 @@ def enclave_chart(report: AnnualReport):  # type: ignore[no-untyped-def]
     ).properties(width=440, height=200, title="各飞地到岗")
 
 
+def targets_chart(report: AnnualReport):  # type: ignore[no-untyped-def]
+    """The scope's own targets: the share done (bars, red where behind) against the share expected by the
+    report's day (a black tick); metrics the scope has no figure for (申报 in an enclave) left out."""
+    import altair as alt
+
+    own = report.targets.filter((pl.col("scope") == report.scope) & pl.col("actual").is_not_null()
+                                & (pl.col("target") > 0))
+    shown = own.select(
+        pl.col("label").alias("指标"), (pl.col("actual") / pl.col("target")).alias("完成率"),
+        (pl.col("expected") / pl.col("target")).alias("应完成率"),
+        (pl.max_horizontal("actual", "expected") / pl.col("target")).alias("标注"),     # right of bar and tick
+        pl.when(pl.col("behind")).then(pl.lit("落后")).otherwise(pl.lit("正常")).alias("进度"))
+    base = alt.Chart(shown).encode(y=alt.Y("指标:N", sort=shown["指标"].to_list(), title=None))
+    top = max(1.0, float(shown["完成率"].max() or 0))
+    bars = base.mark_bar().encode(
+        x=alt.X("完成率:Q", title="完成率", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, top * 1.12])),
+        color=alt.Color("进度:N", title=None, scale=alt.Scale(domain=["正常", "落后"], range=["#2e86c1", "#c0392b"])))
+    expected = base.mark_tick(color="black", thickness=2, size=18).encode(x="应完成率:Q")
+    text = base.mark_text(align="left", dx=5).encode(x="标注:Q", text=alt.Text("完成率:Q", format=".1%"))
+    return (bars + expected + text).properties(width=400, height=max(60, 26 * shown.height),
+                                               title="目标完成率（黑线为按进度应完成）")
+
+
 def _tally(rows: pl.DataFrame, by: str, across: str) -> pl.DataFrame:
     """Rows counted per `by` (one line each, 合计 last), one column per value of `across`."""
     if rows.height == 0:
@@ -193,8 +216,7 @@ def pdf(report: AnnualReport) -> bytes:
     note = ParagraphStyle("note", fontName=font, fontSize=9, leading=13, alignment=1, textColor=colors.grey)
     width = A4[0] - 36 * mm
 
-    def esc(text: object) -> str:
-        return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    esc = _esc
 
     def grid(table: pl.DataFrame, *, limit: int | None = None, widths: list[float] | None = None) -> list:
         shown = table.head(limit) if limit else table
@@ -230,7 +252,7 @@ def pdf(report: AnnualReport) -> bytes:
         Paragraph("一、主要指标", head),
         *grid(figures, widths=[width * 0.6, width * 0.25, width * 0.15]),
     ]
-    numbers = iter("一二三四五六七八九十")
+    numbers = iter(["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三"])
     next(numbers)
     story.append(Paragraph(f"{next(numbers)}、人才引进", head))
     if report.monthly["hires"].sum():
@@ -239,6 +261,8 @@ def pdf(report: AnnualReport) -> bytes:
     if report.enclave_code is None and report.sheets["各飞地"].height:
         story += [Paragraph(f"{next(numbers)}、人才飞地", head), chart(enclave_chart(report)), *grid(report.sheets["各飞地"])]
     sheets = report.sheets
+    story += _retention_section(report, next(numbers), head=head, body=body, small=small, grid=grid)
+    story += _targets_section(report, next(numbers), head=head, body=body, small=small, grid=grid, chart=chart)
     # Long registers are tabulated in the PDF (their rows are the workbook's); short ones listed.
     sections = (("校园招聘（扬帆计划等）", sheets["校园招聘"].select("名称", "日期", "高校", "企业", "岗位", "报名", "签约意向", "到岗"), 40),
                 ("校地协议", sheets["校地协议"].select("名称", "高校", "协议类型", "开始日期", "结束日期"), 40),
@@ -265,3 +289,53 @@ def pdf(report: AnnualReport) -> bytes:
 
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
+
+
+def _retention_section(report: AnnualReport, number: str, *, head, body, small, grid) -> list:  # type: ignore[no-untyped-def]
+    """人才留平: the prose, the cohorts' due milestones, then by category (and, for the city, by enclave);
+    by employer only in the workbook (hundreds of rows)."""
+    from reportlab.platypus import Paragraph
+
+    table = report.sheets["留平"]
+    columns = ["到岗年度", "回访节点（月）", "到岗", "应回访", "留平", "离开", "逾期未回访", "留平率（%）"]
+    out = [Paragraph(f"{number}、人才留平", head), Paragraph(_esc(report.retention_prose), body)]
+    if table.height == 0:
+        return out
+    out += grid(table.filter(pl.col("分组方式") == "全部").select(columns))
+    groups = [("人才类别（到岗时）", "按到岗时人才类别")] + ([("飞地", "按人才飞地")] if report.enclave_code is None else [])
+    for grouping, caption in groups:
+        rows = table.filter(pl.col("分组方式") == grouping)
+        if rows.height:
+            out += [Paragraph(caption, small), *grid(rows.select(columns[0], pl.col("分组").alias(grouping), *columns[1:]),
+                                                     limit=40)]
+    out.append(Paragraph("按企业的留平明细见 Excel 版「留平」表。", small))
+    return out
+
+
+def _targets_section(report: AnnualReport, number: str, *, head, body, small, grid, chart) -> list:  # type: ignore[no-untyped-def]
+    """目标进度: the prose, a chart of the scope's own targets, their table, and (for the city) the
+    enclaves' targets that fall behind; every target in the workbook."""
+    from reportlab.platypus import Paragraph
+
+    out = [Paragraph(f"{number}、目标进度", head), Paragraph(_esc(report.targets_prose), body)]
+    table = report.sheets["目标进度"]
+    if table.height == 0:
+        return out
+    columns = ["指标", "目标", "完成", "按进度应完成", "完成率（%）", "进度"]
+    own = table.filter(pl.col("范围") == report.scope)
+    if report.targets["as_of"][0] is not None and own["完成"].drop_nulls().len():
+        out.append(chart(targets_chart(report)))
+    if own.height:
+        out += grid(own.select(columns))
+    others = table.filter(pl.col("范围") != report.scope)
+    if others.height:
+        late = others.filter(pl.col("进度") == "落后")
+        out.append(Paragraph(f"各人才飞地目标{others.height}项，落后于进度的{late.height}项"
+                             + ("如下；" if late.height else "；") + "全部目标见 Excel 版「目标进度」表。", small))
+        if late.height:
+            out += grid(late.select("范围", *columns), limit=40)
+    return out
+
+
+def _esc(text: object) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

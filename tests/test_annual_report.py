@@ -14,6 +14,7 @@ import polars as pl
 import pytest
 
 from db import analytics, annual_report, annual_report_files
+from db import annual_report_progress as progress
 from db.errors import PermissionDenied
 from db.permissions import SYSTEM, User
 from db.programmes import appointments, co_supervision, declarations, events, register
@@ -53,7 +54,7 @@ def world(cur: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     f.drive(cur, date(2024, 6, 1), university_id=u2, employers={e2: 7})
     cur.execute("update campus_drive set title = ? where id = ?", [HOSTILE_DRIVE, d1])
     cur.execute("update campus_drive set title = '成都专场（联系人13912345678）' where id = ?", [d2])
-    f.hire(cur, phd, D(2025, 3, 2, 10))
+    phd_hire = f.hire(cur, phd, D(2025, 3, 2, 10))
     f.hire(cur, grad, D(2025, 7, 1, 10), drive_id=d1)
     f.hire(cur, skill, D(2025, 5, 20, 10))
     f.hire(cur, twin, D(2025, 8, 1, 10))                 # merged away: never counted
@@ -83,6 +84,12 @@ def world(cur: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
                                                                "starts_on": date(2025, 1, 1), "ends_on": date(2027, 12, 31)})
     register.create(cur, SYSTEM, agreement_register.REGISTER, {"university_id": u2, "kind": "学分互认",
                                                                "starts_on": date(2023, 1, 1), "ends_on": date(2024, 6, 30)})
+    # 留平 and 目标进度: the PhD's employer (with a contact typed into its name) and 6-month check; targets.
+    careless = f.employer(cur, "平湖丙公司（联系人13912345678）")
+    cur.execute("update application set employer_id = ? where id = ?", [careless, phd_hire])
+    f.retention_check(cur, phd_hire, 6, date(2025, 9, 5), pinghu=True)
+    f.target(cur, 2025, None, "young_phd", 2)
+    f.target(cur, 2025, sh, "young_phd", 1)
     return cur
 
 
@@ -141,7 +148,8 @@ def test_the_workbook_has_a_summary_a_sheet_per_programme_and_the_definitions(wo
             "人才活动"} <= set(sheets)
     summary = sheets["汇总"].filter(pl.col("指标代码").is_in(list(CITY_2025)))
     assert {k: int(v) for k, v in zip(summary["指标代码"], summary["数值"])} == CITY_2025
-    assert sheets["口径"].height == len(CITY_2025) and sheets["口径"]["口径"].null_count() == 0
+    assert sheets["口径"].height == len(CITY_2025) + len(progress.DEFINITIONS)
+    assert sheets["口径"]["口径"].null_count() == 0
     # Text a spreadsheet would run is shown instead; a contact typed into a title is removed.
     titles = sheets["校园招聘"]["名称"].to_list()
     assert "'" + HOSTILE_DRIVE in titles and "成都专场（联系人［手机号已移除］）" in titles
@@ -152,6 +160,9 @@ def test_neither_file_holds_personal_data(world: duckdb.DuckDBPyConnection) -> N
     cells = "\n".join(str(v) for table in book.values() for column in table.columns
                       for v in [column, *table[column].to_list()])
     text = _pdf_text(annual_report.export(world, SYSTEM, 2025, "pdf"))
+    # The 留平 and 目标进度 sheets are covered: they hold rows (the PhD's employer among them, scrubbed).
+    assert "平湖丙公司（联系人［手机号已移除］）" in book["留平"]["分组"].to_list() and book["目标进度"].height == 2
+    assert "人才留平" in text and "目标进度" in text
     for secret in PEOPLE + CONTACTS + ("周学生的课题",):
         assert secret not in cells and secret not in text, secret
 

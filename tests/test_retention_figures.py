@@ -1,7 +1,7 @@
 """留平 figures on a hand-made world whose answers are known by construction (db/retention_figures.py)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import duckdb
 import pytest
@@ -11,48 +11,12 @@ from db.permissions import SYSTEM
 from tests import factories as f
 
 TODAY = date(2026, 6, 30)
-D = datetime
-
-
-def check(cur: duckdb.DuckDBPyConnection, app: int, months: int, on: date, *, pinghu: bool, employed: bool | None = None) -> None:
-    cur.execute("insert into retention_check (id, application_id, months, checked_on, still_employed, still_in_pinghu,"
-                " checked_by) values (nextval('seq_retention_check'), ?, ?, ?, ?, ?, 'hr')",
-                [app, months, on, pinghu if employed is None else employed, pinghu])
-
-
-def hire(cur: duckdb.DuckDBPyConnection, name: str, category: str, enclave: int, employer: int, arrived: D) -> int:
-    person = f.candidate(cur, name, category=category, enclave_id=enclave)
-    app = f.hire(cur, person, arrived)
-    cur.execute("update application set employer_id = ? where id = ?", [employer, app])
-    return app
 
 
 @pytest.fixture
 def world(cur: duckdb.DuckDBPyConnection) -> dict:
-    """Four 2025 hires in two enclaves at two employers, one 2026 hire, one merged-away record:
-
-    甲 SH/A young_graduate, 2025-01-10: 6 months stayed, 12 months left  (then recategorised young_phd)
-    乙 SH/B young_phd,      2025-03-01: no 6-month check; 12 months in Pinghu but changed employer
-    丙 CD/A young_graduate, 2025-05-01: 6 months left (12 months: left, by the earlier check)
-    丁 CD/B young_graduate, 2025-08-01: no check (6 months overdue; 12 months not due on 2026-06-30)
-    """
-    sh, cd = f.enclave(cur, "SH"), f.enclave(cur, "CD")
-    a, b = f.employer(cur, "甲公司"), f.employer(cur, "乙公司")
-    jia = hire(cur, "甲", "young_graduate", sh, a, D(2025, 1, 10, 9))
-    check(cur, jia, 6, date(2025, 7, 12), pinghu=True)
-    check(cur, jia, 12, date(2026, 1, 15), pinghu=False)
-    cur.execute("update candidate set talent_category = 'young_phd' where name = '甲'")
-    yi = hire(cur, "乙", "young_phd", sh, b, D(2025, 3, 1, 9))
-    check(cur, yi, 12, date(2026, 3, 2), pinghu=True, employed=False)
-    bing = hire(cur, "丙", "young_graduate", cd, a, D(2025, 5, 1, 9))
-    check(cur, bing, 6, date(2025, 11, 2), pinghu=False)
-    hire(cur, "丁", "young_graduate", cd, b, D(2025, 8, 1, 9))
-    hire(cur, "戊", "young_graduate", sh, a, D(2026, 1, 5, 9))            # another year
-    survivor = cur.execute("select id from candidate where name = '甲'").fetchall()[0][0]
-    twin = f.candidate(cur, "甲", enclave_id=sh, merged_into=survivor)
-    f.hire(cur, twin, D(2025, 2, 1, 9))                                     # merged away: never counts
-    return {"sh": sh, "cd": cd, "a": a, "b": b,
-            "recruiter_sh": f.user(cur, "recruiter_sh", "recruiter", sh), "manager": f.user(cur, "manager", "manager")}
+    """The hand-made 留平 world of tests/factories.py (the annual report's tests count on it too)."""
+    return f.retention_world(cur)
 
 
 def by_months(df, group: str = "all") -> dict[int, tuple]:  # type: ignore[no-untyped-def]

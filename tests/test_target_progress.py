@@ -1,8 +1,7 @@
 """目标 vs actuals on a hand-made world whose answers are known by construction (db/target_progress.py)."""
 from __future__ import annotations
 
-from datetime import date, datetime
-from itertools import count
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -14,52 +13,12 @@ from db.permissions import SYSTEM
 from tests import factories as f
 
 TODAY = date(2026, 4, 30)          # day 120 of 2026
-D = datetime
-_ids = count(1)
-
-
-def target(cur: duckdb.DuckDBPyConnection, year: int, enclave: int | None, metric: str, value: int) -> None:
-    cur.execute("insert into target values (nextval('seq_target'), ?, ?, ?, ?)", [year, enclave, metric, value])
-
-
-def appointment(cur: duckdb.DuckDBPyConnection, kind: str, starts_on: date, enclave: int | None = None) -> None:
-    cur.execute("insert into appointment (id, kind, person_name, enclave_id, starts_on) values (?, ?, '某', ?, ?)",
-                [next(_ids), kind, enclave, starts_on])
-
-
-def declaration(cur: duckdb.DuckDBPyConnection, year: int, name: str, submitted_on: date | None, programme: str = "甲计划") -> None:
-    cur.execute("insert into declaration (id, programme, level, batch, year, applicant_name, submitted_on)"
-                " values (?, ?, '省级', '第一批', ?, ?, ?)", [next(_ids), programme, year, name, submitted_on])
 
 
 @pytest.fixture
 def world(cur: duckdb.DuckDBPyConnection) -> dict:
-    """2025: young graduates hired in January (1, SH) and June (3, SH), two 科技副总 in March.
-    2026 up to 30 April: 2 young graduates in SH (one hired twice), 1 in CD; one more in SH on 10 May;
-    a person recategorised after their 2026 hire; one 科技副总 in April; declarations by 2 people."""
-    sh, cd = f.enclave(cur, "SH"), f.enclave(cur, "CD")
-    for month in (1, 6, 6, 6):
-        f.hire(cur, f.candidate(cur, f"去年{month}", enclave_id=sh), D(2025, month, 15, 9))
-    twice = f.candidate(cur, "两次", enclave_id=sh)
-    f.hire(cur, twice, D(2026, 2, 10, 9))
-    f.hire(cur, twice, D(2026, 4, 20, 9))
-    changed = f.candidate(cur, "改类", enclave_id=sh)
-    f.hire(cur, changed, D(2026, 3, 3, 9))
-    cur.execute("update candidate set talent_category = 'young_phd' where id = ?", [changed])
-    f.hire(cur, f.candidate(cur, "成都", enclave_id=cd), D(2026, 4, 1, 9))
-    f.hire(cur, f.candidate(cur, "五月", enclave_id=sh), D(2026, 5, 10, 9))     # after the day judged
-    appointment(cur, "tech_vp", date(2025, 3, 1))
-    appointment(cur, "tech_vp", date(2025, 3, 20))
-    appointment(cur, "tech_vp", date(2026, 4, 2), sh)
-    declaration(cur, 2026, "张", date(2026, 3, 1))
-    declaration(cur, 2026, "张", date(2026, 3, 5), programme="乙计划")      # the same applicant
-    declaration(cur, 2026, "李", None)                                     # no date: counts from 1 January
-    for enclave, metric, value in [(None, "young_graduate", 100), (sh, "young_graduate", 60), (cd, "young_graduate", 2),
-                                   (None, "young_phd", 4), (None, "tech_vp", 10), (None, "declarations", 20),
-                                   (sh, "declarations", 5)]:
-        target(cur, 2026, enclave, metric, value)
-    target(cur, 2025, None, "young_graduate", 50)
-    return {"sh": sh, "cd": cd, "recruiter_sh": f.user(cur, "recruiter_sh", "recruiter", sh)}
+    """The hand-made 目标 world of tests/factories.py (the annual report's tests count on it too)."""
+    return f.target_world(cur)
 
 
 def table(df) -> dict[tuple, tuple]:  # type: ignore[no-untyped-def]
@@ -87,7 +46,7 @@ def test_a_past_year_is_judged_at_its_end_and_a_future_one_not_at_all(cur, world
     past = tp.progress(cur, SYSTEM, 2025, today=TODAY)
     assert table(past) == {("全市", "young_graduate"): (50, 4, 50, True, "全年均匀")}
     assert past["as_of"].to_list() == [date(2025, 12, 31)]
-    target(cur, 2027, None, "young_graduate", 10)
+    f.target(cur, 2027, None, "young_graduate", 10)
     assert table(tp.progress(cur, SYSTEM, 2027, today=TODAY)) == {
         ("全市", "young_graduate"): (10, 0, 0, False, "去年节奏")}
 
