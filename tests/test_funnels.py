@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from db import analytics, duplicates, erasure, funnels, sources
+from db import analytics, duplicates, erasure, funnels, sources, stage_derived
 from db.connection import open_database
 from db.errors import ValidationError
 from db.permissions import SYSTEM, User
@@ -43,6 +43,7 @@ def _move(cur: duckdb.DuckDBPyConnection, app_id: int, person: int, src: str, ds
     cur.execute("insert into stage_event (id, application_id, candidate_id, from_stage, to_stage, occurred_at, actor)"
                 " values (nextval('seq_stage_event'), ?, ?, ?, ?, ?, 'test')", [app_id, person, src, dst, at])
     cur.execute("update application set stage = ? where id = ?", [dst, app_id])
+    stage_derived.refresh(cur, candidate_ids=[person])      # as db/pipeline.py's moves do
 
 
 def _person(cur: duckdb.DuckDBPyConnection, name: str, enclave_id: int, *, degree: str | None = None,
