@@ -66,7 +66,8 @@ def stage_durations(cur: Cursor, actor: User, year: int, *, by: Group = "all") -
 
     Two queries: ended stays are moves whose stored end (stage_event.left_at: the application's next
     move, kept by every writer — db/stage_derived.py) falls in the year, a filter on one column instead
-    of a window pairing all events; running stays are the open applications' last moves."""
+    of a window pairing all events; running stays are the moves into an open stage with no end yet (an
+    application's last move, so its current stage)."""
     key, label, join = _group_sql(by)
     params = _scope(actor) | year_bounds(year) | {"now": clock.now()}
     ended = frame(cur, f"""
@@ -78,16 +79,11 @@ def stage_durations(cur: Cursor, actor: User, year: int, *, by: Group = "all") -
         group by 1, 3
     """, params)
     running = frame(cur, f"""
-        with waiting as (
-            select a.candidate_id, a.stage, max(e.occurred_at) as entered
-            from application a join stage_event e on e.application_id = a.id
-            where a.stage in {_OPEN_SQL}
-            group by a.id, a.candidate_id, a.stage
-        )
-        select {key} as group_key, {label} as "group", w.stage, cast(count(*) as bigint) as open_now,
-               round(median(epoch($now - w.entered) / 86400.0), 1) as open_median_days
-        from waiting w join candidate c on c.id = w.candidate_id {join}
-        where c.merged_into is null and ($enclave is null or c.enclave_id = $enclave)
+        select {key} as group_key, {label} as "group", e.to_stage as stage, cast(count(*) as bigint) as open_now,
+               round(median(epoch($now - e.occurred_at) / 86400.0), 1) as open_median_days
+        from stage_event e join candidate c on c.id = e.candidate_id {join}
+        where e.left_at is null and e.to_stage in {_OPEN_SQL}
+          and c.merged_into is null and ($enclave is null or c.enclave_id = $enclave)
         group by 1, 3
     """, params)
     ended = ended.with_columns(pl.col("q").list.get(0).round(1).alias("median_days"),
