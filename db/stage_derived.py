@@ -67,14 +67,15 @@ def _recompute(cur: Cursor, events_scope: str, crossing_scope: str) -> None:
 
 # What `db check` counts (db/integrity.py): stored figures that differ from a recount over all of
 # stage_event — events whose left_at is not their application's next move; (person, year) pairs
-# missing, extra or with other bits.
+# missing, extra, held twice or with other bits.
 STAYS_DIFFERING = f"""
     select count(*) from stage_event s join ({RECOUNTED_STAYS.format(scope='true')}) n on n.id = s.id
     where s.left_at is distinct from n.left_at"""
 CROSSINGS_DIFFERING = f"""
-    select count(*) from stage_crossing s
+    select count(*)
+    from (select candidate_id, year, bit_or(crossed) as crossed, count(*) as copies from stage_crossing group by 1, 2) s
     full join ({RECOUNTED_CROSSINGS.format(scope='true')}) n on n.candidate_id = s.candidate_id and n.year = s.year
-    where s.crossed is distinct from n.crossed"""
+    where s.crossed is distinct from n.crossed or s.copies > 1"""
 
 
 def batch_people(cur: Cursor, batch_id: int) -> pl.Series:

@@ -116,3 +116,9 @@ def test_the_migration_derives_both_from_existing_events(tmp_path: Path) -> None
         (7, 2024, bits(1, 2)), (7, 2025, bits(3, 4, 5))]
     assert whole(old.cursor()) == {STAYS: 0, CROSSINGS: 0}
     old.close()
+
+
+def test_the_check_counts_a_person_year_held_twice(cur, world: PipelineWorld) -> None:  # type: ignore[no-untyped-def]
+    f.walk(cur, world.alice, ("lead", datetime(2025, 1, 5)))
+    cur.execute("insert into stage_crossing select * from stage_crossing where candidate_id = ?", [world.alice])
+    assert whole(cur) == {STAYS: 0, CROSSINGS: 1}

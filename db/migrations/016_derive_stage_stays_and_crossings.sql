@@ -6,7 +6,8 @@
 -- (bit r = rank r) their forward moves of that year crossed — a move from a to b crosses the open
 -- stages in (a, b], a creation everything up to its first stage, exits and steps back nothing (the
 -- rules of db/funnels.py). One row per person and year with any forward move; a refresh deletes a
--- person's rows and inserts them anew (never an UPDATE of the key).
+-- person's rows and inserts them anew. No primary key: building its index for every person costs the
+-- demo load a second at scale 30, and `db check` counts a (person, year) held twice.
 --
 -- db/stage_derived.refresh recomputes both for the people a command touched; `db check` recounts
 -- them from stage_event. stage_event is referenced by no foreign key, so it can gain a column.
@@ -19,8 +20,7 @@ where e.id = n.id and n.left_at is not null;
 create table stage_crossing (
     candidate_id bigint not null,           -- stage_event.candidate_id (moved by merge)
     year integer not null,                  -- of the moves' effective date
-    crossed bigint not null,                -- bit r set: some forward move that year crossed rank r
-    primary key (candidate_id, year)
+    crossed bigint not null                 -- bit r set: some forward move that year crossed rank r
 );
 insert into stage_crossing
 select e.candidate_id, cast(extract(year from e.occurred_at) as integer),
