@@ -2,7 +2,9 @@
 
 Prints one JSON object (last line of stdout): for each dimension, db/funnels.crossings grouped by it
 next to a raw DuckDB GROUP BY (dimension, to_stage) with count(distinct candidate_id) over the same
-year's events and the same joins — the two taking turns, warm, the best of five each. Also the source
+year's events and the same joins — the two taking turns, warm, the best of five each. Both of its paths:
+the year as the screens ask for it (Slice.year: per-person dimensions read the stored stage_crossing)
+and the same dates counted from the events (derived=False, what any date range costs). Also the source
 yield (db/sources.yield_by, several queries and two years) against the same raw GROUP BY. Nothing is
 asserted. (The 漏斗 and 来源 screens are timed with every 分析 screen: bench/analysis_screens_probe.py.)
 """
@@ -18,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2025
 REPEATS = 5
-DIMENSIONS = ("enclave", "university", "employer", "drive", "degree")
+DIMENSIONS = (None, "enclave", "university", "category", "employer", "drive", "degree")     # None: 总览's funnel
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -36,10 +38,14 @@ def side_by_side(measured: Callable[[], object], baseline: Callable[[], object])
     return min(p[0] for p in pairs), min(p[1] for p in pairs)
 
 
-def raw_sql(dimension: str) -> str:
+def raw_sql(dimension: str | None) -> str:
     """The plain GROUP BY a hand-written report would run: the dimension's own joins, no funnel logic."""
     from db import funnels
 
+    if dimension is None:
+        return ("select e.to_stage, count(distinct e.candidate_id) from stage_event e join candidate c"
+                " on c.id = e.candidate_id where e.occurred_at >= $start and e.occurred_at < $end"
+                " and c.merged_into is null group by 1")
     d = funnels.DIMENSIONS[dimension]
     application = "join application a on a.id = e.application_id" if d.per_application else ""
     return (f"select {d.key} as k, e.to_stage, count(distinct e.candidate_id) from stage_event e"
@@ -63,8 +69,12 @@ def main(argv: list[str]) -> int:
         sql = raw_sql(dimension)
         fn_s, raw_s = side_by_side(lambda d=dimension: funnels.crossings(cur, SYSTEM, where, by=d),
                                    lambda s=sql: cur.execute(s, bounds).fetchall())
+        events_s, raw2_s = side_by_side(lambda d=dimension: funnels.crossings(cur, SYSTEM, where, by=d, derived=False),
+                                        lambda s=sql: cur.execute(s, bounds).fetchall())
         groups = funnels.crossings(cur, SYSTEM, where, by=dimension)["key"].n_unique()
-        out["dimensions"][dimension] = {"funnel_s": fn_s, "raw_s": raw_s, "groups": groups}
+        stored = dimension is None or not funnels.DIMENSIONS[dimension].per_application
+        out["dimensions"][dimension or "none"] = {"funnel_s": fn_s, "raw_s": raw_s, "events_s": events_s,
+                                                  "events_raw_s": raw2_s, "groups": groups, "stored": stored}
     sql = raw_sql("channel")
     fn_s, raw_s = side_by_side(lambda: sources.yield_by(cur, SYSTEM, YEAR, by="channel"),
                                lambda: cur.execute(sql, bounds).fetchall())

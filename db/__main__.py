@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="分组维度：" + ", ".join(funnels.DIMENSIONS))
     p.add_argument("--db", type=Path)
     p.add_argument("--json", action="store_true", help="输出一个 JSON 数组：[{group, stage, people}, …]")
-    p = sub.add_parser("check", help="检查数据库中未由外键约束的引用是否完整")
+    p = sub.add_parser("check", help="检查数据库中未由外键约束的引用是否完整，并按阶段记录重算停留时长与各年跨过的阶段")
     p.add_argument("--db", type=Path)
     progress_cli.add_parsers(sub)
     p = sub.add_parser("backup", help="导出整个数据库到目录（EXPORT DATABASE）")
@@ -140,7 +140,7 @@ def _check(path: Path, args: argparse.Namespace) -> int:
     finally:
         conn.close()
     if not problems:
-        print(f"检查通过：{len(integrity.CHECKS)} 项引用完整性检查均无问题。")
+        print(f"检查通过：{len(integrity.CHECKS)} 项检查（引用完整性与按阶段记录重算的统计）均无问题。")
         return 0
     for label, n in problems.items():
         print(f"问题：{label} —— {n:,} 行", file=sys.stderr)

@@ -310,21 +310,22 @@ def funnel(cur: Cursor, actor: User, year: int) -> pl.DataFrame:
 
 
 def by_enclave(cur: Cursor, actor: User, year: int) -> pl.DataFrame:
-    """Per enclave: new candidates, intents and hires in `year`, and the hires target."""
+    """Per enclave: new candidates, intents and hires in `year`, and the hires target.
+
+    Intents and hires are the year's funnel by enclave (db/funnels.crossings): the people who crossed
+    签约意向 / 已到岗 in the year — a move into intent or later from below it, a move into 已到岗 (the
+    pipeline allows no move out of an exit or 留平, so no other move reaches them). That reads the
+    per-person crossings stored by every writer instead of the year's events."""
     params = _scope(actor) | year_bounds(year) | {"year": year}
-    return frame(
+    crossed = funnels.crossings(cur, actor, funnels.Slice.year(year), by="enclave")
+    crossed = crossed.filter(pl.col("key") != "")
+    moves = pl.DataFrame({"enclave_id": crossed.filter(stage="intent")["key"].cast(pl.Int64),
+                          "intents": crossed.filter(stage="intent")["people"],
+                          "hires": crossed.filter(stage="arrived")["people"]})
+    found = frame(
         cur,
-        f"""
-        with moves as (   -- one pass over the year's events for both hires and intents
-            select c.enclave_id,
-                   count(distinct c.id) filter (where e.to_stage = 'arrived') as hires,
-                   count(distinct c.id) filter (where e.to_stage in {INTENT_OR_LATER}
-                       and (e.from_stage is null or e.from_stage not in {INTENT_OR_LATER})) as intents
-            from stage_event e join candidate c on c.id = e.candidate_id
-            where e.occurred_at >= $start and e.occurred_at < $end and c.merged_into is null
-              and (e.to_stage = 'arrived' or e.to_stage in {INTENT_OR_LATER})
-            group by c.enclave_id
-        ), created as (
+        """
+        with created as (
             select enclave_id, count(*) as candidates from candidate
             where created_at >= $start and created_at < $end and merged_into is null
             group by 1
@@ -336,18 +337,18 @@ def by_enclave(cur: Cursor, actor: User, year: int) -> pl.DataFrame:
         )
         select n.id as enclave_id, n.code, n.name, n.city,
                cast(coalesce(cr.candidates, 0) as bigint) as candidates,
-               cast(coalesce(m.intents, 0) as bigint) as intents,
-               cast(coalesce(m.hires, 0) as bigint) as hires,
                cast(g.target as bigint) as target
         from enclave n
         left join created cr on cr.enclave_id = n.id
-        left join moves m on m.enclave_id = n.id
         left join goals g on g.enclave_id = n.id
         where n.active and ($enclave is null or n.id = $enclave)
-        order by hires desc, n.code
         """,
         params,
     )
+    return (found.join(moves, on="enclave_id", how="left")
+            .with_columns(pl.col("intents", "hires").fill_null(0).cast(pl.Int64))
+            .select("enclave_id", "code", "name", "city", "candidates", "intents", "hires", "target")
+            .sort(["hires", "code"], descending=[True, False]))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 from rapidfuzz import fuzz
 
-from db import audit, clock
+from db import audit, clock, stage_derived
 from db.candidates import PROFILE_FIELDS, mask_frame, require_editable
 from db.connection import run_in_transaction
 from db.contact_keys import KINDS, key_sql, require_claim
@@ -176,6 +176,7 @@ def merge(cur: Cursor, actor: User, survivor_id: int, merged_id: int, *, take_fr
                             {"v": chosen[key], "id": survivor_id})
         for table in ("application", "stage_event", "activity", "co_supervision"):
             cur.execute(f"update {table} set candidate_id = $s where candidate_id = $m", {"s": survivor_id, "m": merged_id})
+        stage_derived.refresh(cur, candidate_ids=[survivor_id, merged_id])    # the history moved to the survivor
         cur.execute("insert into candidate_tag select $s, tag from candidate_tag where candidate_id = $m"
                     " on conflict do nothing", {"s": survivor_id, "m": merged_id})
         cur.execute("delete from candidate_tag where candidate_id = $m", {"m": merged_id})

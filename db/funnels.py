@@ -18,11 +18,18 @@ so such groups may add up to more than the total. People without a value form th
 Category is the talent category a person had when they arrived (the snapshot on their latest arrival
 before the period ends, stage_event.talent_category), else — never hired by then — their current one:
 editing a person after their hire does not move them between a past year's groups.
+
+Fast path: for a period of whole calendar years (Slice.year, or a range from 1 January to 1 January)
+and no per-application dimension in the grouping or the filters, each person's crossed stages are read
+from stage_crossing — the same bitmask per person and year that the events path computes, stored by
+every command that writes stage_event (db/stage_derived.py, checked by `db check`) — instead of folding
+the year's millions of events on every read. Date ranges and per-application dimensions (which need to
+know which application carried each move) count from the events.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import polars as pl
@@ -153,13 +160,32 @@ def slice_sql(actor: User, where: Slice, *also: Dimension) -> SliceSql:
                     any(d.per_application for d in used))
 
 
-def _people_sql(actor: User, where: Slice, by: Dimension | None) -> tuple[str, dict[str, Any]]:
+def whole_years(where: Slice) -> tuple[int, int] | None:
+    """(first year, year after the last) when the slice's period is whole calendar years, else None."""
+    def new_year(d: date) -> bool:
+        return (d.month, d.day) == (1, 1) and (not isinstance(d, datetime) or d.time() == datetime.min.time())
+    return (where.start.year, where.end.year) if new_year(where.start) and new_year(where.end) else None
+
+
+def _people_sql(actor: User, where: Slice, by: Dimension | None, *, derived: bool = True) -> tuple[str, dict[str, Any]]:
     """CTEs ending in `people(k, candidate_id, crossed)`: per group key (raw) and person the bitmask of
     crossed stage ranks (bit r = rank r), OR-ed over their forward moves of the period — one pass over
     the events, no range join, no count(distinct). (An application walks the pipeline continuously, so
-    the union of its moves' (from, to] is (lowest from, highest to]: what 总览 counted before.)"""
+    the union of its moves' (from, to] is (lowest from, highest to]: what 总览 counted before.)
+    With `derived` and whole years, per-person slices read the stored masks (module docstring)."""
     q = slice_sql(actor, where, *([by] if by else []))
     key = by.key if by else "'*'"
+    years = whole_years(where) if derived else None
+    if years and not q.per_application:
+        folded = ("select candidate_id, crossed from stage_crossing where year = $first_year" if years[1] == years[0] + 1
+                  else "select candidate_id, bit_or(crossed) as crossed from stage_crossing"
+                       " where year >= $first_year and year < $end_year group by 1")
+        sql = f"""with folded as ({folded}), people as (
+            select {key} as k, p.candidate_id, p.crossed
+            from folded p join candidate c on c.id = p.candidate_id {q.joins}
+            where {q.where}
+        )"""
+        return sql, q.params | {"first_year": years[0], "end_year": years[1]}
     moves = """
         moves as (   -- forward moves of the period, each with the bitmask of the ranks it crosses
             select e.application_id, e.candidate_id,
@@ -199,12 +225,14 @@ def _labelled(by: Dimension | None, inner: str) -> str:
             f" p.* exclude (k) from ({inner}) p {' '.join(by.label_joins)}")
 
 
-def crossings(cur: Cursor, actor: User, where: Slice, *, by: str | None = None) -> pl.DataFrame:
+def crossings(cur: Cursor, actor: User, where: Slice, *, by: str | None = None, derived: bool = True) -> pl.DataFrame:
     """Per group and stage, the distinct people who crossed it: columns key, group, stage, stage_label,
     rank, people — every pipeline stage for every group (zero where none), groups by their first stage's
-    people (descending), stages in pipeline order. Without `by`, one group 全部."""
+    people (descending), stages in pipeline order. Without `by`, one group 全部.
+    `derived=False` counts from the events even where the fast path applies (tests and the bench
+    compare the two)."""
     d = dimension(by) if by else None
-    ctes, params = _people_sql(actor, where, d)
+    ctes, params = _people_sql(actor, where, d, derived=derived)
     sums = ", ".join(f"cast(sum((crossed >> {RANKS[s]}) & 1) as bigint) as \"{s}\"" for s in STAGES)
     wide = frame(cur, f"{ctes} {_labelled(d, f'select k, {sums} from people group by k')}", params)
     if d is None and wide.height == 0:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from db import audit, clock
+from db import audit, clock, stage_derived
 from db.bulk import frame
 from db.connection import run_in_transaction
 from db.contact_keys import KINDS, key_sql
@@ -111,8 +111,10 @@ def _undo(cur: Cursor, actor: User, batch_id: int) -> UndoResult:
     reverted, kept = _revert_fills(cur, batch_id)
     deleted_events = scalar(cur, "select count(*) from stage_event where application_id in"
                                  " (select id from application where import_batch_id = $b)", {"b": batch_id})
+    touched = stage_derived.batch_people(cur, batch_id)
     rows(cur, "delete from stage_event where application_id in (select id from application where import_batch_id = $b)",
                 {"b": batch_id})
+    stage_derived.refresh(cur, candidate_ids=touched)
     n_apps = int(scalar(cur, "select count(*) from application where import_batch_id = $b", {"b": batch_id}))
     rows(cur, "delete from application where import_batch_id = $b", {"b": batch_id})
     rows(cur, "delete from event_attendee where import_batch_id = $b", {"b": batch_id})   # an event's sign-ups

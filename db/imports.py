@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from db import audit, bulk, clock, national_id
+from db import audit, bulk, clock, national_id, stage_derived
 from db.bulk import frame, registered, reserve_ids
 from db.connection import run_in_transaction
 from db.contact_keys import key_sql
@@ -284,6 +284,7 @@ def _write(cur: Cursor, actor: User, b: BatchInput, say: Progress) -> ImportResu
     say(0.8, "写入投递和导入明细……")
     for table in ("application", "stage_event", "import_fill", "import_warning"):
         pending.insert(cur, table)
+    stage_derived.refresh(cur, candidate_ids=stage_derived.batch_people(cur, batch_id))
     _run(cur, "update import_batch set inserted = $inserted, matched = $matched, duplicate_in_file = $duplicates,"
               " rejected = $rejected, warnings = $w, report_json = $report where id = $id",
          {"inserted": inserted, "matched": matched, "duplicates": duplicates, "rejected": rejected,

@@ -1,8 +1,10 @@
-"""References and uniqueness the schema does not enforce (see migrations 001, 008, 009 and 010), checked from the data."""
+"""References and uniqueness the schema does not enforce (see migrations 001, 008, 009 and 010), and the
+figures stored beside stage_event (migration 016), checked from the data."""
 from __future__ import annotations
 
 from db.contact_keys import key_sql
 from db.lost_reasons import LostReason
+from db.stage_derived import CROSSINGS_DIFFERING, STAYS_DIFFERING
 from db.sql import Cursor, rows
 
 # (label, the referencing rows whose target is missing) — every check a count of dangling rows.
@@ -92,6 +94,11 @@ _LOST_CODES = ", ".join(f"'{code}'" for code in LostReason.labels())
 CHECKS["application.lost_code: a listed code on exits only"] = (
     "select count(*) from application where case when stage in ('rejected', 'withdrawn')"
     f" then lost_code is null or lost_code not in ({_LOST_CODES}) else lost_code is not null end")
+
+# Kept by db/stage_derived.refresh in every command that writes stage_event; a difference means some
+# writer did not refresh (python -m db check names it in the office's words).
+CHECKS["阶段记录的停留结束时间（stage_event.left_at）与按阶段记录重算的不一致"] = STAYS_DIFFERING
+CHECKS["每人每年跨过的阶段（stage_crossing）与按阶段记录重算的不一致"] = CROSSINGS_DIFFERING
 
 
 def dangling(cur: Cursor) -> dict[str, int]:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from db import audit, candidates, clock
+from db import audit, candidates, clock, stage_derived
 from db.connection import run_in_transaction
 from db.enums import Stage
 from db.errors import ConcurrentEdit, NotFound, ValidationError
@@ -150,7 +150,8 @@ def bulk_move(
         for row in moves:
             app = _Application(row["application_id"], row["candidate_id"], row["stage"], row["version"])
             _write_move(cur, actor, app, dst, note=note, lost_reason=lost_reason, lost_code=lost_code, audited=False,
-                        effective_on=effective_on)
+                        effective_on=effective_on, derive=False)
+        stage_derived.refresh(cur, candidate_ids=moved)      # once for everyone moved
         audit.record(cur, actor, "bulk_update", entity="application",
                      before={str(r["application_id"]): r["stage"] for r in moves},
                      after={"stage": dst.value, "applications": [r["application_id"] for r in moves],
@@ -256,7 +257,7 @@ def _check_references(cur: Cursor, employer_id: int, position_id: int | None, dr
 
 def _write_move(cur: Cursor, actor: User, app: _Application, dst: Stage, *, note: str | None,
                 lost_reason: str | None, audited: bool = True, effective_on: date | None = None,
-                lost_code: str | None = None) -> None:
+                lost_code: str | None = None, derive: bool = True) -> None:
     now = clock.now()
     previous = scalar(cur, "select max(occurred_at) from stage_event where application_id = $id", {"id": app.id})
     at = moment(effective_on, previous, now)
@@ -272,7 +273,7 @@ def _write_move(cur: Cursor, actor: User, app: _Application, dst: Stage, *, note
         raise ConcurrentEdit(STALE)
     coded = LostReason.label_of(code) if code else None
     event_note = "；".join(t for t in (coded, lost, note) if t) or None
-    _append_event(cur, app.id, app.candidate_id, app.stage, dst.value, at, actor, event_note)
+    _append_event(cur, app.id, app.candidate_id, app.stage, dst.value, at, actor, event_note, derive=derive)
     if audited:
         audit.record(cur, actor, "move_stage", entity="application", entity_id=app.id,
                      before={"stage": app.stage, "version": app.version},
@@ -283,7 +284,9 @@ def _write_move(cur: Cursor, actor: User, app: _Application, dst: Stage, *, note
 
 
 def _append_event(cur: Cursor, app_id: int, candidate_id: int, from_stage: str | None, to_stage: str,
-                  at: datetime, actor: User, note: str | None) -> None:
+                  at: datetime, actor: User, note: str | None, *, derive: bool = True) -> None:
+    """Append one move; with `derive`, refresh the person's stored stays and crossings (db/stage_derived)
+    — a caller writing several moves passes False and refreshes them all once."""
     # An arrival keeps the person's talent category as it is now: the hire counts under it for good
     # (migration 015), whatever later edits of the person say.
     cur.execute("insert into stage_event (id, application_id, candidate_id, from_stage, to_stage, occurred_at,"
@@ -292,6 +295,8 @@ def _append_event(cur: Cursor, app_id: int, candidate_id: int, from_stage: str |
                 " case when $to = 'arrived' then (select talent_category from candidate where id = $c) end)",
                 {"app": app_id, "c": candidate_id, "from": from_stage, "to": to_stage, "at": at,
                  "actor": actor.username, "note": note, "recorded": clock.now()})
+    if derive:
+        stage_derived.refresh(cur, candidate_ids=[candidate_id])
 
 
 # --- reads ----------------------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from typing import Any
 
 import polars as pl
 
-from db import audit, bulk, clock, limits, national_id, universities
+from db import audit, bulk, clock, limits, national_id, stage_derived, universities
 from db.bulk import registered
 from db.candidates import mask_frame
 from db.connection import run_in_transaction
@@ -575,6 +575,7 @@ def settle(cur: Cursor, actor: User, at: Occasion, batch_id: int, entry_ids: lis
               join signup_entry x on x.id = r.row_number
               where a.import_batch_id = $b group by a.id) s
         where e.application_id = s.application_id and e.from_stage is null""", params)
+    stage_derived.refresh(cur, candidate_ids=stage_derived.batch_people(cur, batch_id))
     attendees = _attend(cur, actor, at, batch_id, now) if at.kind == "event" else 0
     consents = _record_consent(cur, actor, batch_id, now)
     result = Settled(len(entry_ids) - rejected, rejected, added, consents, attendees)

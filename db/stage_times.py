@@ -64,38 +64,26 @@ def stage_durations(cur: Cursor, actor: User, year: int, *, by: Group = "all") -
     stays still running today — open_now, open_median_days (how long those have waited so far).
     Columns: group_key, group, stage, label, rank, stays, median_days, p90_days, open_now, open_median_days.
 
-    Two queries: ended stays pair each move with the application's next one (one window over the
-    events); running stays are the open applications' last moves (no window needed)."""
+    Two queries: ended stays are moves whose stored end (stage_event.left_at: the application's next
+    move, kept by every writer — db/stage_derived.py) falls in the year, a filter on one column instead
+    of a window pairing all events; running stays are the moves into an open stage with no end yet (an
+    application's last move, so its current stage)."""
     key, label, join = _group_sql(by)
     params = _scope(actor) | year_bounds(year) | {"now": clock.now()}
-    # A stay that ended in the year is made of moves before its end: for a past year the window needs
-    # only those (a move after the year would just end a stay after it). For this year the filter would
-    # keep nearly everything and cost more than it saves.
-    before_end = "where e.occurred_at < $end" if year < clock.today().year else ""
     ended = frame(cur, f"""
-        with stays as (
-            select e.candidate_id, e.to_stage as stage, e.occurred_at as entered,
-                   lead(e.occurred_at) over (partition by e.application_id order by e.occurred_at, e.id) as left_at
-            from stage_event e {before_end}
-        )
-        select {key} as group_key, {label} as "group", s.stage, cast(count(*) as bigint) as stays,
-               quantile_cont(epoch(s.left_at - s.entered) / 86400.0, [0.5, 0.9]) as q
-        from stays s join candidate c on c.id = s.candidate_id {join}
-        where s.stage in {_OPEN_SQL} and s.left_at >= $start and s.left_at < $end
+        select {key} as group_key, {label} as "group", e.to_stage as stage, cast(count(*) as bigint) as stays,
+               quantile_cont(epoch(e.left_at - e.occurred_at) / 86400.0, [0.5, 0.9]) as q
+        from stage_event e join candidate c on c.id = e.candidate_id {join}
+        where e.to_stage in {_OPEN_SQL} and e.left_at >= $start and e.left_at < $end
           and c.merged_into is null and ($enclave is null or c.enclave_id = $enclave)
         group by 1, 3
     """, params)
     running = frame(cur, f"""
-        with waiting as (
-            select a.candidate_id, a.stage, max(e.occurred_at) as entered
-            from application a join stage_event e on e.application_id = a.id
-            where a.stage in {_OPEN_SQL}
-            group by a.id, a.candidate_id, a.stage
-        )
-        select {key} as group_key, {label} as "group", w.stage, cast(count(*) as bigint) as open_now,
-               round(median(epoch($now - w.entered) / 86400.0), 1) as open_median_days
-        from waiting w join candidate c on c.id = w.candidate_id {join}
-        where c.merged_into is null and ($enclave is null or c.enclave_id = $enclave)
+        select {key} as group_key, {label} as "group", e.to_stage as stage, cast(count(*) as bigint) as open_now,
+               round(median(epoch($now - e.occurred_at) / 86400.0), 1) as open_median_days
+        from stage_event e join candidate c on c.id = e.candidate_id {join}
+        where e.left_at is null and e.to_stage in {_OPEN_SQL}
+          and c.merged_into is null and ($enclave is null or c.enclave_id = $enclave)
         group by 1, 3
     """, params)
     ended = ended.with_columns(pl.col("q").list.get(0).round(1).alias("median_days"),

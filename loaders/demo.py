@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
-from db import audit, bulk, clock
+from db import audit, bulk, clock, stage_derived
 from db.connection import transaction
 from db.errors import ValidationError
 from db.permissions import SYSTEM
@@ -82,6 +82,8 @@ def generate(cur: Cursor, *, scale: int = 1, seed: int = 2025, events_at_least: 
         demo_programmes.appointments_and_targets(cur, rng, world, scale)
         demo_programmes.declarations(cur, rng, world)
         demo_programmes.talent_events(cur, rng, world)
+        say("推导停留时长与各年跨过的阶段……")
+        stage_derived.refresh(cur)          # everyone's at once: the history above was written in bulk
         audit.record(cur, SYSTEM, "create", entity="demo", detail=f"载入演示数据：规模 ×{scale}，随机种子 {seed}")
     return DemoSummary(scale, seed, people.height + co_counts[0], apps.height + co_counts[1],
                        stage_events.height + co_counts[2], time.perf_counter() - started)

@@ -86,7 +86,7 @@ def write(cur: Cursor, rng: np.random.Generator, world: World, *, stayed: int, t
         pl.from_epoch("t_first", time_unit="s").alias("created_at"),
         pl.from_epoch("t_last", time_unit="s").alias("updated_at"),
     ))
-    bulk.insert(cur, "stage_event", history)
+    bulk.insert(cur, "stage_event", history)     # stays and crossings: loaders/demo.generate refreshes everyone
 
     mentors = fake_names(rng, 2 * n)
     outcome = np.array([COHORTS[c][0] for c in cohort], dtype=object)

@@ -6,6 +6,7 @@ from itertools import count
 
 import duckdb
 
+from db import stage_derived
 from db.enums import PIPELINE, Stage
 
 
@@ -45,6 +46,7 @@ def walk(cur: duckdb.DuckDBPyConnection, candidate_id: int, *moves: tuple[str, d
                     " case when ? = 'arrived' then (select talent_category from candidate where id = ?) end)",
                     [app_id, candidate_id, previous, to_stage, at, to_stage, candidate_id])
         previous = to_stage
+    stage_derived.refresh(cur, candidate_ids=[candidate_id])    # as every writer of stage_event does
     return app_id
 
 

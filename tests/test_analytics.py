@@ -6,7 +6,7 @@ from datetime import date, datetime
 import duckdb
 import pytest
 
-from db import analytics
+from db import analytics, stage_derived
 from db.permissions import SYSTEM, User
 from tests import factories as f
 
@@ -46,6 +46,7 @@ def test_leaving_later_does_not_undo_a_hire(cur: duckdb.DuckDBPyConnection) -> N
     cur.execute("insert into stage_event (id, application_id, candidate_id, from_stage, to_stage, occurred_at, actor, note)"
                 " values (nextval('seq_stage_event'), ?, ?, 'arrived', 'withdrawn', ?, 'x', '离职')",
                 [app, person, D(2025, 10, 1)])
+    stage_derived.refresh(cur, candidate_ids=[person])
     assert analytics.hires_by_category(cur, SYSTEM, 2025)["young_graduate"] == 1
 
 

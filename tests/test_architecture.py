@@ -63,3 +63,34 @@ def test_every_module_opens_with_a_docstring() -> None:
         for path in _python_files(folder):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             assert ast.get_docstring(tree), f"{folder}/{path.name} needs a one-line docstring saying its role"
+
+
+STAGE_EVENT_WRITE = re.compile(r"\b(insert\s+into|update|delete\s+from)\s+stage_event\b|[\"']stage_event[\"']", re.IGNORECASE)
+# Modules that write stage_event without refreshing the figures derived from it, and why that is right.
+WRITES_WITHOUT_REFRESH = {
+    "db/bulk.py": "the generic bulk writer: its callers refresh",
+    "db/erasure.py": "rewrites notes only, which nothing derived reads",
+    "db/import_matches.py": "adds first moves to the importer's pending rows; db/imports.py and db/signups.py"
+                            " insert them and refresh",
+    "db/stage_derived.py": "the refresh itself",
+    "loaders/demo_co_supervision.py": "runs inside loaders/demo.generate, which refreshes everyone",
+}
+
+
+def test_every_writer_of_stage_event_refreshes_what_is_derived_from_it() -> None:
+    """stage_event.left_at and stage_crossing (db/stage_derived.py) stay right only if every module that
+    inserts, moves, re-dates or deletes events calls stage_derived.refresh in the same transaction."""
+    writers = {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8")
+               for folder in ("db", "loaders") for p in sorted((ROOT / folder).rglob("*.py"))}
+    writers = {name: source for name, source in writers.items() if STAGE_EVENT_WRITE.search(source)}
+    silent = {name for name, source in writers.items() if "stage_derived.refresh(" not in source}
+    assert silent == set(WRITES_WITHOUT_REFRESH), "write stage_event without stage_derived.refresh (or list why)"
+    assert {"db/pipeline.py", "db/imports.py", "db/duplicates.py", "db/import_history.py", "db/signups.py",
+            "loaders/demo.py"} <= set(writers) - silent
+
+
+def test_the_stage_event_write_detector_detects_writes() -> None:
+    """Guards the test above against a pattern that matches nothing."""
+    assert STAGE_EVENT_WRITE.search("delete from stage_event where application_id = 1")
+    assert STAGE_EVENT_WRITE.search('bulk.insert(cur, "stage_event", frame)')
+    assert not STAGE_EVENT_WRITE.search("select count(*) from stage_event e")

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from db import clock, pipeline, users
+from db import clock, pipeline, stage_derived, users
 from db.connection import open_database
 from db.permissions import SYSTEM
 from tests import factories
@@ -32,6 +32,7 @@ def due_db(db_path: Path, cur: duckdb.DuckDBPyConnection, world: PipelineWorld) 
     ids["hire"] = pipeline.open_application(cur, SYSTEM, world.alice, employer_id=world.employer, stage="arrived")
     arrived = datetime.combine(today - timedelta(days=400), datetime.min.time())
     cur.execute("update stage_event set occurred_at = ? where application_id = ?", [arrived, ids["hire"]])
+    stage_derived.refresh(cur, candidate_ids=[world.alice])
     return ids
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from db import analytics, duplicates, erasure, funnels, sources
+from db import analytics, duplicates, erasure, funnels, sources, stage_derived
 from db.connection import open_database
 from db.errors import ValidationError
 from db.permissions import SYSTEM, User
@@ -43,6 +43,7 @@ def _move(cur: duckdb.DuckDBPyConnection, app_id: int, person: int, src: str, ds
     cur.execute("insert into stage_event (id, application_id, candidate_id, from_stage, to_stage, occurred_at, actor)"
                 " values (nextval('seq_stage_event'), ?, ?, ?, ?, ?, 'test')", [app_id, person, src, dst, at])
     cur.execute("update application set stage = ? where id = ?", [dst, app_id])
+    stage_derived.refresh(cur, candidate_ids=[person])      # as db/pipeline.py's moves do
 
 
 def _person(cur: duckdb.DuckDBPyConnection, name: str, enclave_id: int, *, degree: str | None = None,
@@ -128,6 +129,39 @@ def test_groups_of_a_one_value_dimension_add_up_to_the_total(wcur, by: str) -> N
     grouped = funnels.crossings(wcur, SYSTEM, YEAR, by=by)
     sums = {s: grouped.filter(stage=s)["people"].sum() for s in funnels.STAGES}
     assert sums == TOTAL_2025
+
+
+PER_PERSON = [code for code, d in funnels.DIMENSIONS.items() if not d.per_application]
+
+
+@pytest.mark.parametrize("by", [None, *PER_PERSON])
+def test_whole_years_from_the_stored_crossings_equal_the_count_from_the_events(wcur, world, by) -> None:  # type: ignore[no-untyped-def]
+    """Slice.year reads stage_crossing (db/stage_derived.py); the same period counted from the events must
+    give the same table: one year, the next (B's and K's 2026 arrivals), two years, a filter, a recruiter."""
+    recruiter = User(id=9, username="r", role="recruiter", enclave_id=world["SH"])
+    cases = [
+        (SYSTEM, YEAR, {}), (SYSTEM, funnels.Slice.year(2026), {}), (recruiter, YEAR, {}),
+        (SYSTEM, funnels.Slice.between(date(2024, 1, 1), date(2026, 1, 1)), {}),
+        (SYSTEM, funnels.Slice.year(2025, degree=["本科", "硕士"]), {"degree": ["本科", "硕士"]}),
+    ]
+    for actor, where, filters in cases:
+        assert funnels.whole_years(where) is not None
+        events = funnels.Slice.between(where.start, where.end, **filters)
+        fast = funnels.crossings(wcur, actor, where, by=by)
+        assert fast.equals(funnels.crossings(wcur, actor, events, by=by, derived=False)), (actor.role, where)
+
+
+def test_only_whole_years_of_per_person_slices_read_the_stored_crossings(wcur, world) -> None:  # type: ignore[no-untyped-def]
+    # With the stored masks gone, the fast path finds nobody; the events path is untouched.
+    employers = funnels.crossings(wcur, SYSTEM, YEAR, by="employer")
+    by_drive = funnels.crossings(wcur, SYSTEM, funnels.Slice.year(2025, drive=[str(world["D1"])]))
+    wcur.execute("delete from stage_crossing")
+    assert by_stage(funnels.crossings(wcur, SYSTEM, YEAR)) == dict.fromkeys(TOTAL_2025, 0)
+    assert funnels.crossings(wcur, SYSTEM, YEAR, by="employer").equals(employers)       # per application
+    assert funnels.crossings(wcur, SYSTEM, funnels.Slice.year(2025, drive=[str(world["D1"])])).equals(by_drive)
+    assert by_stage(funnels.crossings(wcur, SYSTEM, funnels.Slice.between(date(2025, 1, 1), date(2025, 12, 31)))) \
+        == TOTAL_2025                                                                      # a date range
+    assert funnels.whole_years(funnels.Slice.between(date(2025, 1, 1), date(2025, 12, 31))) is None
 
 
 def test_a_category_change_after_hire_does_not_move_past_hires(wcur, world) -> None:  # type: ignore[no-untyped-def]

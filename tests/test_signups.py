@@ -377,6 +377,8 @@ def test_undo_takes_the_batch_back_and_the_entries_can_be_committed_again(cur, w
     hr = world.users["hr"]
     people_before = cur.execute("select count(*) from candidate").fetchall()[0][0]
     result = signup_commit.commit(cur, hr, world.at)
+    # The commit re-dates the moves to the sign-up time: the stored stays and crossings follow them.
+    assert {k: v for k, v in integrity.dangling(cur).items() if v} == {}
     undone = import_history.undo(cur, hr, result.batch_id)
     assert (undone.deleted_candidates, undone.deleted_applications) == (2, 5)
     assert undone.reverted_fields == 6      # the known person's school (id and text), major, and consent (3)
