@@ -189,11 +189,10 @@ def _stuck_where(actor: User, f: StuckFilter) -> tuple[str, dict]:
 
 
 _STUCK = f"""
-    with open_apps as (
-        select a.id as application_id, a.candidate_id, a.employer_id, a.stage, max(e.occurred_at) as since
+    with open_apps as (   -- an open application's running stay: its last move, the one with no stored end yet
+        select a.id as application_id, a.candidate_id, a.employer_id, a.stage, e.occurred_at as since
         from application a join stage_event e on e.application_id = a.id
-        where a.stage in {_OPEN_SQL}
-        group by 1, 2, 3, 4
+        where a.stage in {_OPEN_SQL} and e.left_at is null
     ), stuck as (
         select o.*, date_diff('day', cast(o.since as date), $today) as days, t.days as threshold
         from open_apps o join stage_threshold t on t.stage = o.stage
