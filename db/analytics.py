@@ -69,29 +69,30 @@ def _counted_people(column: str, enclave: int | None) -> str:
 
 def years(cur: Cursor, actor: User) -> list[int]:
     """Years that have any hires, drives or appointments, newest first; always includes this year."""
-    _scope(actor)
-    found = rows(
-        cur,
-        """
-        select y from (
-            select year(occurred_at) as y from stage_event where to_stage = 'arrived' group by 1
-            union select year(held_on) from campus_drive
-            union select year(starts_on) from appointment
-        ) where y is not null
-        """,
-    )
-    return sorted({int(r[0]) for r in found} | {clock.today().year}, reverse=True)
+    return year_choices(cur, actor)[0]
 
 
 def default_year(cur: Cursor, actor: User) -> int:
     """This year if anyone was hired in it yet, else the most recent year with hires."""
-    this_year = clock.today().year
-    latest = scalar(
+    return year_choices(cur, actor)[1]
+
+
+def year_choices(cur: Cursor, actor: User) -> tuple[list[int], int]:
+    """`years` and `default_year` from one pass over the arrivals (a year picker wants both)."""
+    _scope(actor)
+    found = rows(
         cur,
-        "select max(year(occurred_at)) from stage_event where to_stage = 'arrived' and occurred_at < $end",
-        {"end": date(this_year + 1, 1, 1)},
+        """
+        select y, bool_or(hired) from (
+            select year(occurred_at) as y, true as hired from stage_event where to_stage = 'arrived' group by 1
+            union all select year(held_on), false from campus_drive
+            union all select year(starts_on), false from appointment
+        ) where y is not null group by y
+        """,
     )
-    return this_year if latest is None or latest == this_year else int(latest)
+    this_year = clock.today().year
+    latest = max((int(y) for y, hired in found if hired and y <= this_year), default=this_year)
+    return sorted({int(r[0]) for r in found} | {this_year}, reverse=True), latest
 
 
 def hires_by_category(cur: Cursor, actor: User, year: int) -> dict[str, int]:

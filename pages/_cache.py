@@ -43,5 +43,5 @@ def years(cur: Cursor, user: User) -> tuple[list[int], int]:
 
 @st.cache_data(ttl=900, max_entries=16, show_spinner=False)
 def _years(_cur: Cursor, _user: User, db: str, version: tuple) -> tuple[list[int], int]:
-    # Neither depends on the user's scope: any user who may see the dashboard computes the same.
-    return analytics.years(_cur, _user), analytics.default_year(_cur, _user)
+    # Not the user's scope: any user who may see the dashboard gets the same years.
+    return analytics.year_choices(_cur, _user)
