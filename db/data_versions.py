@@ -14,7 +14,9 @@ at worst too eager, never stale.
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from db import clock
 from db.sql import Cursor, rows
@@ -49,20 +51,72 @@ def topics_of(entity: str | None, action: str) -> tuple[str, ...]:
     return TOPICS
 
 
-def current(cur: Cursor) -> dict[str, object]:
-    """Topic → version, for every topic (and `today`). One pass over the audit log, grouped by
-    (entity, action) — a few dozen groups — plus the row count and largest id of the people tables,
-    which a write that forgot to audit would still move (cheap: DuckDB answers them from metadata)."""
-    found = rows(cur, "select entity, action, max(id) from audit_log group by entity, action")
-    versions: dict[str, object] = dict.fromkeys(TOPICS, 0)
-    for entity, action, last in found:
+def current(cur: Cursor, database: str | None = None) -> dict[str, object]:
+    """Topic → version, for every topic (and `today`). A topic's version is (largest audit id, number
+    of entries) over the entries that can change it — the count moves too when a transaction that took
+    its id earlier commits later than another's — and the people topic adds the row count and largest
+    id of the people tables, which a write that forgot to audit would still move (DuckDB answers those
+    from metadata). `database` (the file's path) lets the process remember the audit log's sum: see
+    `_read`."""
+    with _lock:
+        known = _tallies.get(database) if database else None
+    tally, people = _read(cur, known)
+    if tally is None:
+        tally, people = _read(cur, None)
+        assert tally is not None
+    if database:
+        with _lock:
+            _tallies[database] = tally
+    versions: dict[str, object] = dict.fromkeys(TOPICS, (0, 0))
+    for (entity, action), (last, entries) in tally.groups.items():
         for topic in topics_of(entity, action):
-            versions[topic] = max(versions[topic], int(last))  # type: ignore[call-overload]
-    counts = rows(cur, "select " + ", ".join(f"(select count(*) from {t}), (select max(id) from {t})"
-                                             for t in PEOPLE_TABLES))[0]
-    versions["people"] = (versions["people"], *counts)
+            top, n = versions[topic]  # type: ignore[misc]
+            versions[topic] = (max(top, last), n + entries)
+    versions["people"] = (versions["people"], *people)
     versions["today"] = clock.today()
     return versions
+
+
+@dataclass(frozen=True)
+class _Tally:
+    """The audit log summed up to `last`: (entity, action) → (largest id, entries)."""
+
+    total: int
+    last: int
+    groups: dict[tuple[str | None, str], tuple[int, int]]
+
+
+_tallies: dict[str, _Tally] = {}     # database file → its audit log's sum at the last look, this process
+_lock = threading.Lock()
+# Plain union rows, not scalar subqueries: DuckDB plans a row of those as joins, several ms each.
+_PEOPLE = " union all ".join(f"select '{t}', count(*), max(id) from {t}" for t in PEOPLE_TABLES)
+
+
+def _read(cur: Cursor, known: _Tally | None) -> tuple[_Tally | None, tuple]:
+    """`known` brought up to date (None when it no longer adds up) or, without it, the whole audit log
+    summed; and the people tables' counts and largest ids. Summing the whole log on every visit would
+    grow with it (an office adds thousands of entries a week; 2M rows take ~50 ms), so a process keeps
+    the sum it saw last and reads only the entries after it (ids only grow: DuckDB skips the older row
+    groups). The sum is trusted only while the counts add up: an entry committed late with a smaller
+    id (or another file at the same path, as in tests) means summing anew. Nothing deletes audit
+    entries."""
+    after = known.last if known else -1
+    # One statement, so the totals and the new entries come from one snapshot.
+    found = rows(cur, """
+        select 'new', entity, action, max(id), count(*) from audit_log where id > $after group by entity, action
+        union all select 'all', null, null, coalesce(max(id), 0), count(*) from audit_log
+        """, {"after": after})
+    tables = {name: counts for name, *counts in rows(cur, _PEOPLE)}
+    people = tuple(v for t in PEOPLE_TABLES for v in tables[t])
+    new = [(entity, action, top, n) for kind, entity, action, top, n in found if kind == "new"]
+    last, total = next((top, n) for kind, _, _, top, n in found if kind == "all")
+    if known is not None and known.total + sum(n for *_, n in new) != total:
+        return None, people
+    groups = dict(known.groups) if known else {}
+    for entity, action, top, n in new:
+        before_top, before_n = groups.get((entity, action), (0, 0))
+        groups[(entity, action)] = (max(before_top, int(top)), before_n + int(n))
+    return _Tally(int(total), int(last), groups), people
 
 
 def key(versions: dict[str, object], topics: Iterable[str]) -> tuple:

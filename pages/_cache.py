@@ -20,9 +20,9 @@ YEAR_TOPICS = ("people", "campus_drive", "appointment", "today")
 
 
 def overview(cur: Cursor, user: User, year: int) -> analytics.Overview:
-    versions = data_versions.current(cur)
-    scope = ("enclave", scope_enclave(user)) if user.is_recruiter else ("city", None)
     db = str(database_path().resolve())
+    versions = data_versions.current(cur, db)
+    scope = ("enclave", scope_enclave(user)) if user.is_recruiter else ("city", None)
     return analytics.assemble({
         name: _overview_part(cur, user, db, scope, year, name, data_versions.key(versions, part.topics))
         for name, part in analytics.OVERVIEW_PARTS.items()
@@ -37,8 +37,8 @@ def _overview_part(_cur: Cursor, _user: User, db: str, scope: tuple, year: int, 
 
 def years(cur: Cursor, user: User) -> tuple[list[int], int]:
     """The years to pick from, newest first, and the one shown first (analytics.years, default_year)."""
-    versions = data_versions.current(cur)
-    return _years(cur, user, str(database_path().resolve()), data_versions.key(versions, YEAR_TOPICS))
+    db = str(database_path().resolve())
+    return _years(cur, user, db, data_versions.key(data_versions.current(cur, db), YEAR_TOPICS))
 
 
 @st.cache_data(ttl=900, max_entries=16, show_spinner=False)

@@ -12,6 +12,7 @@ import pytest
 import streamlit as st
 
 from db import activities, analytics, audit, clock, data_versions, duplicates, erasure, import_history, pipeline
+from db.connection import open_database
 from db.permissions import SYSTEM, User
 from db.programmes import appointments, register, targets
 from pages import _cache
@@ -207,3 +208,25 @@ def test_every_audited_action_is_either_quiet_or_moves_a_topic() -> None:
     assert data_versions.QUIET_ACTIONS <= set(audit.ACTION_LABELS)
     assert not data_versions.QUIET_ACTIONS & {"create", "update", "delete", "merge", "move_stage", "bulk_update",
                                               "import", "undo_import", "commit_signups", "restore"}
+
+
+def test_the_remembered_audit_sum_notices_a_late_commit_and_a_new_file(cur, world, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """data_versions reads only the audit entries after the last one it summed; an entry that took a
+    smaller id but committed later, or another database at the same path, must still move versions."""
+    where = str(db_path)
+    first = data_versions.current(cur, where)
+    assert data_versions.current(cur, where) == first
+    pipeline.move_stage(cur, SYSTEM, world["app_moved"], "arrived")
+    moved = data_versions.current(cur, where)
+    assert moved["people"] != first["people"] and moved["target"] == first["target"]
+    assert moved == data_versions.current(cur)                      # the same as summing everything
+    # A target entry with an id below the last one seen (its transaction committed late).
+    cur.execute("insert into audit_log (id, occurred_at, actor, actor_role, action, entity)"
+                " values (0, now(), 'late', 'admin', 'update', 'target')")
+    late = data_versions.current(cur, where)
+    assert late["target"] != moved["target"] and late["people"] == moved["people"]
+    assert late == data_versions.current(cur)
+    # Another database at the same path: nothing of the remembered sum is trusted.
+    other = open_database(db_path.parent / "other.duckdb")
+    assert data_versions.current(other.cursor(), where) == data_versions.current(other.cursor())
+    other.close()
