@@ -196,7 +196,7 @@ def parts(db: Path) -> dict[str, float]:
 
     out = {f"part_{name}_s": warm(lambda part=part: part.compute(cur, SYSTEM, YEAR))
            for name, part in analytics.OVERVIEW_PARTS.items()}
-    out["part_years_s"] = warm(lambda: (analytics.years(cur, SYSTEM), analytics.default_year(cur, SYSTEM)))
+    out["part_years_s"] = warm(lambda: analytics.year_choices(cur, SYSTEM))   # what the picker calls
     out["part_versions_s"] = warm(lambda: data_versions.current(cur))
     out["part_expiring_s"] = warm(lambda: agreements.expiring(cur, SYSTEM))
     conn.close()
