@@ -35,7 +35,6 @@ REGISTER_ACTIONS = frozenset({"create", "update", "delete"})
 # Entities whose entries write candidates, applications or stage events (and nothing a register counts).
 PEOPLE_ENTITIES = frozenset({"candidate", "application", "import_batch"})
 TOPICS = ("people", *REGISTERS, "retention")
-PEOPLE_TABLES = ("candidate", "application", "stage_event")
 
 
 def topics_of(entity: str | None, action: str) -> tuple[str, ...]:
@@ -88,8 +87,14 @@ class _Tally:
 
 _tallies: dict[str, _Tally] = {}     # database file → its audit log's sum at the last look, this process
 _lock = threading.Lock()
-# Plain union rows, not scalar subqueries: DuckDB plans a row of those as joins, several ms each.
-_PEOPLE = " union all ".join(f"select '{t}', count(*), max(id) from {t}" for t in PEOPLE_TABLES)
+# The people tables' row counts and largest ids, a row each in this order. Union rows, not a row of
+# scalar subqueries: DuckDB plans those as joins, several ms each.
+_PEOPLE = """
+    select 1 as n, count(*), max(id) from candidate
+    union all select 2, count(*), max(id) from application
+    union all select 3, count(*), max(id) from stage_event
+    order by n
+"""
 
 
 def _read(cur: Cursor, known: _Tally | None) -> tuple[_Tally | None, tuple]:
@@ -106,8 +111,7 @@ def _read(cur: Cursor, known: _Tally | None) -> tuple[_Tally | None, tuple]:
         select 'new', entity, action, max(id), count(*) from audit_log where id > $after group by entity, action
         union all select 'all', null, null, coalesce(max(id), 0), count(*) from audit_log
         """, {"after": after})
-    tables = {name: counts for name, *counts in rows(cur, _PEOPLE)}
-    people = tuple(v for t in PEOPLE_TABLES for v in tables[t])
+    people = tuple(v for _, *counts in rows(cur, _PEOPLE) for v in counts)
     new = [(entity, action, top, n) for kind, entity, action, top, n in found if kind == "new"]
     last, total = next((top, n) for kind, _, _, top, n in found if kind == "all")
     if known is not None and known.total + sum(n for *_, n in new) != total:
