@@ -8,8 +8,10 @@ not move past years' hires); merged-away records never count; people deleted on 
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import polars as pl
 
@@ -56,51 +58,52 @@ def _scope(actor: User) -> dict:
     return {"enclave": scope_enclave(actor)}
 
 
+def _counted_people(column: str, enclave: int | None) -> str:
+    """SQL true when the person id in `column` counts for the scope: not merged away and, for an
+    enclave, theirs. The city's test is an anti-join on the few merged records, so the events need
+    no join with a million candidates; an enclave's is a semi-join on its own people."""
+    if enclave is None:
+        return f"{column} not in (select id from candidate where merged_into is not null)"
+    return f"{column} in (select id from candidate where merged_into is null and enclave_id = $enclave)"
+
+
 def years(cur: Cursor, actor: User) -> list[int]:
     """Years that have any hires, drives or appointments, newest first; always includes this year."""
-    _scope(actor)
-    found = rows(
-        cur,
-        """
-        select distinct y from (
-            select cast(extract(year from occurred_at) as integer) as y from stage_event where to_stage = 'arrived'
-            union select cast(extract(year from held_on) as integer) from campus_drive
-            union select cast(extract(year from starts_on) as integer) from appointment
-        ) where y is not null
-        """,
-    )
-    return sorted({r[0] for r in found} | {clock.today().year}, reverse=True)
+    return year_choices(cur, actor)[0]
 
 
 def default_year(cur: Cursor, actor: User) -> int:
     """This year if anyone was hired in it yet, else the most recent year with hires."""
-    this_year = clock.today().year
-    latest = scalar(
-        cur,
-        "select max(cast(extract(year from occurred_at) as integer)) from stage_event"
-        " where to_stage = 'arrived' and occurred_at < $end",
-        {"end": date(this_year + 1, 1, 1)},
-    )
-    return this_year if latest is None or latest == this_year else int(latest)
+    return year_choices(cur, actor)[1]
 
 
-def hires_by_category(cur: Cursor, actor: User, year: int) -> dict[str, int]:
-    """Distinct people hired in `year`, per talent category at arrival (every category present, zero if none)."""
-    params = _scope(actor) | year_bounds(year)
+def year_choices(cur: Cursor, actor: User) -> tuple[list[int], int]:
+    """`years` and `default_year` from one pass over the arrivals (a year picker wants both)."""
+    _scope(actor)
     found = rows(
         cur,
         """
-        select e.talent_category, count(distinct c.id)
-        from stage_event e join candidate c on c.id = e.candidate_id
-        where e.to_stage = 'arrived' and e.occurred_at >= $start and e.occurred_at < $end
-          and c.merged_into is null and ($enclave is null or c.enclave_id = $enclave)
-        group by 1
+        select y, bool_or(hired) from (
+            select year(occurred_at) as y, true as hired from stage_event where to_stage = 'arrived' group by 1
+            union all select year(held_on), false from campus_drive
+            union all select year(starts_on), false from appointment
+        ) where y is not null group by y
         """,
-        params,
     )
-    counts = {c.value: 0 for c in TalentCategory}
-    counts.update({k: int(v) for k, v in found})
-    return counts
+    this_year = clock.today().year
+    latest = max((int(y) for y, hired in found if hired and y <= this_year), default=this_year)
+    return sorted({int(r[0]) for r in found} | {this_year}, reverse=True), latest
+
+
+def hires_by_category(cur: Cursor, actor: User, year: int) -> dict[str, int]:
+    """Distinct people hired in `year`, per talent category at arrival (every category present, zero if none).
+    Summed from monthly_hires: a person counts in one month per category, so the months add up."""
+    return _hires_of(monthly_hires(cur, actor, year))
+
+
+def _hires_of(monthly: pl.DataFrame) -> dict[str, int]:
+    totals = dict(monthly.group_by("category").agg(pl.col("hires").sum()).iter_rows())
+    return {c.value: int(totals.get(c.value, 0)) for c in TalentCategory}
 
 
 def drive_figures(cur: Cursor, actor: User, year: int) -> dict[str, int]:
@@ -270,15 +273,15 @@ def monthly_hires(cur: Cursor, actor: User, year: int) -> pl.DataFrame:
     params = _scope(actor) | year_bounds(year)
     found = frame(
         cur,
-        """
-        select cast(extract(month from first_arrival) as integer) as month, talent_category as category,
+        f"""
+        select cast(month(first_arrival) as integer) as month, talent_category as category,
                cast(count(*) as integer) as hires
         from (
-            select c.id, e.talent_category, min(e.occurred_at) as first_arrival
-            from stage_event e join candidate c on c.id = e.candidate_id
+            select e.candidate_id, e.talent_category, min(e.occurred_at) as first_arrival
+            from stage_event e
             where e.to_stage = 'arrived' and e.occurred_at >= $start and e.occurred_at < $end
-              and c.merged_into is null and ($enclave is null or c.enclave_id = $enclave)
-            group by c.id, e.talent_category
+              and {_counted_people("e.candidate_id", params["enclave"])}
+            group by e.candidate_id, e.talent_category
         )
         group by 1, 2
         """,
@@ -365,21 +368,50 @@ class Overview:
     enclaves: pl.DataFrame
 
 
+def _enclaves(cur: Cursor, actor: User, year: int) -> pl.DataFrame:
+    return by_enclave(cur, actor, year).with_columns((pl.col("hires") / pl.col("target")).fill_nan(None).alias("progress"))
+
+
+@dataclass(frozen=True)
+class Part:
+    """One independently computed piece of 总览, with the data topics (db/data_versions.py) it counts."""
+
+    compute: Callable[[Cursor, User, int], Any]
+    topics: tuple[str, ...]
+
+
+# 总览 in parts, so pages/_cache.py can key each on the versions of what it counts: a stage move recomputes
+# the people parts, a register edit only its register's. A part that joins candidates names "people"
+# (a merge or an enclave change moves its figures too).
+OVERVIEW_PARTS: dict[str, Part] = {
+    "monthly": Part(monthly_hires, ("people",)),   # hires by category are its sums
+    "funnel": Part(funnel, ("people",)),
+    "enclaves": Part(_enclaves, ("people", "enclave", "target")),
+    "drives": Part(drive_figures, ("people", "campus_drive")),
+    "programmes": Part(programme_figures, ("people", "co_supervision", "appointment", "enclave", "agreement")),
+    "declarations": Part(declaration_figures, ("declaration",)),
+    "events": Part(event_figures, ("people", "talent_event")),
+    "targets": Part(targets, ("target",)),
+    "agreements": Part(lambda cur, actor, year: agreement_status(cur, actor), ("agreement", "today")),  # on today
+}
+
+
 def overview(cur: Cursor, actor: User, year: int) -> Overview:
-    hires = hires_by_category(cur, actor, year)
-    drives = drive_figures(cur, actor, year)
-    enclaves = by_enclave(cur, actor, year).with_columns(
-        (pl.col("hires") / pl.col("target")).fill_nan(None).alias("progress"))
+    return assemble({name: part.compute(cur, actor, year) for name, part in OVERVIEW_PARTS.items()})
+
+
+def assemble(parts: Mapping[str, Any]) -> Overview:
+    """The Overview from its parts (OVERVIEW_PARTS' names → what each computed)."""
+    hires = _hires_of(parts["monthly"])
     return Overview(
-        headline=_headline(hires, drives, programme_figures(cur, actor, year), declaration_figures(cur, actor, year),
-                           event_figures(cur, actor, year)),
+        headline=_headline(hires, parts["drives"], parts["programmes"], parts["declarations"], parts["events"]),
         hires=hires,
-        targets=targets(cur, actor, year),
-        drives=drives,
-        agreements=agreement_status(cur, actor),
-        monthly=monthly_hires(cur, actor, year),
-        funnel=funnel(cur, actor, year),
-        enclaves=enclaves,
+        targets=parts["targets"],
+        drives=parts["drives"],
+        agreements=parts["agreements"],
+        monthly=parts["monthly"],
+        funnel=parts["funnel"],
+        enclaves=parts["enclaves"],
     )
 
 

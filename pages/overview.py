@@ -16,9 +16,9 @@ CARDS = (TalentCategory.YOUNG_PHD, TalentCategory.YOUNG_GRADUATE, TalentCategory
 user = gate(__file__)
 cur = cursor()
 st.title("总览")
-years = analytics.years(cur, user)
+years, default_year = _cache.years(cur, user)
 head = st.columns([1, 3])
-year = head[0].selectbox("年度", years, index=years.index(analytics.default_year(cur, user)), format_func=lambda y: f"{y} 年")
+year = head[0].selectbox("年度", years, index=years.index(default_year), format_func=lambda y: f"{y} 年")
 scope = programmes.scope_name(cur, user)
 head[1].caption(f"统计范围：{md(scope)}。到岗人数按到岗当年计，一人一年一类只计一次。")
 
