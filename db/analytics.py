@@ -319,13 +319,30 @@ def by_enclave(cur: Cursor, actor: User, year: int) -> pl.DataFrame:
     签约意向 / 已到岗 in the year — a move into intent or later from below it, a move into 已到岗 (the
     pipeline allows no move out of an exit or 留平, so no other move reaches them). That reads the
     per-person crossings stored by every writer instead of the year's events."""
+    return _enclaves_of(_enclave_rows(cur, actor, year), _crossed_by_enclave(cur, actor, year))
+
+
+def _crossed_by_enclave(cur: Cursor, actor: User, year: int) -> pl.DataFrame:
+    """The year's crossings by enclave: 总览 reads both its funnel and its per-enclave intents and hires
+    from this one count (enclave is one value per person, people without one a group of their own, so the
+    groups add up to the funnel — tests/test_funnels.py pins that)."""
+    return funnels.crossings(cur, actor, funnels.Slice.year(year), by="enclave")
+
+
+def _funnel_of(crossed: pl.DataFrame) -> pl.DataFrame:
+    """`funnel`'s frame from the crossings by enclave: every stage, its people summed over the groups."""
+    totals = dict(crossed.group_by("stage").agg(pl.col("people").sum()).iter_rows())
+    return pl.DataFrame({
+        "stage": [s.value for s in PIPELINE], "label": [s.label for s in PIPELINE],
+        "rank": pl.Series([s.rank for s in PIPELINE], dtype=pl.Int32),
+        "candidates": pl.Series([int(totals.get(s.value, 0)) for s in PIPELINE], dtype=pl.Int64),
+    })
+
+
+def _enclave_rows(cur: Cursor, actor: User, year: int) -> pl.DataFrame:
+    """Per active enclave in scope: its new candidates of the year and its hires target."""
     params = _scope(actor) | year_bounds(year) | {"year": year}
-    crossed = funnels.crossings(cur, actor, funnels.Slice.year(year), by="enclave")
-    crossed = crossed.filter(pl.col("key") != "")
-    moves = pl.DataFrame({"enclave_id": crossed.filter(stage="intent")["key"].cast(pl.Int64),
-                          "intents": crossed.filter(stage="intent")["people"],
-                          "hires": crossed.filter(stage="arrived")["people"]})
-    found = frame(
+    return frame(
         cur,
         """
         with created as (
@@ -348,6 +365,13 @@ def by_enclave(cur: Cursor, actor: User, year: int) -> pl.DataFrame:
         """,
         params,
     )
+
+
+def _enclaves_of(found: pl.DataFrame, crossed: pl.DataFrame) -> pl.DataFrame:
+    crossed = crossed.filter(pl.col("key") != "")
+    moves = pl.DataFrame({"enclave_id": crossed.filter(stage="intent")["key"].cast(pl.Int64),
+                          "intents": crossed.filter(stage="intent")["people"],
+                          "hires": crossed.filter(stage="arrived")["people"]})
     return (found.join(moves, on="enclave_id", how="left")
             .with_columns(pl.col("intents", "hires").fill_null(0).cast(pl.Int64))
             .select("enclave_id", "code", "name", "city", "candidates", "intents", "hires", "target")
@@ -368,8 +392,8 @@ class Overview:
     enclaves: pl.DataFrame
 
 
-def _enclaves(cur: Cursor, actor: User, year: int) -> pl.DataFrame:
-    return by_enclave(cur, actor, year).with_columns((pl.col("hires") / pl.col("target")).fill_nan(None).alias("progress"))
+def _with_progress(enclaves: pl.DataFrame) -> pl.DataFrame:
+    return enclaves.with_columns((pl.col("hires") / pl.col("target")).fill_nan(None).alias("progress"))
 
 
 @dataclass(frozen=True)
@@ -385,8 +409,10 @@ class Part:
 # (a merge or an enclave change moves its figures too).
 OVERVIEW_PARTS: dict[str, Part] = {
     "monthly": Part(monthly_hires, ("people",)),   # hires by category are its sums
-    "funnel": Part(funnel, ("people",)),
-    "enclaves": Part(_enclaves, ("people", "enclave", "target")),
+    # The funnel and the per-enclave intents/hires are one count (assemble splits it); a target or an
+    # enclave edit recomputes only the enclaves' own rows.
+    "funnel": Part(_crossed_by_enclave, ("people",)),
+    "enclaves": Part(_enclave_rows, ("people", "enclave", "target")),
     "drives": Part(drive_figures, ("people", "campus_drive")),
     "programmes": Part(programme_figures, ("people", "co_supervision", "appointment", "enclave", "agreement")),
     "declarations": Part(declaration_figures, ("declaration",)),
@@ -410,8 +436,8 @@ def assemble(parts: Mapping[str, Any]) -> Overview:
         drives=parts["drives"],
         agreements=parts["agreements"],
         monthly=parts["monthly"],
-        funnel=parts["funnel"],
-        enclaves=parts["enclaves"],
+        funnel=_funnel_of(parts["funnel"]),
+        enclaves=_with_progress(_enclaves_of(parts["enclaves"], parts["funnel"])),
     )
 
 

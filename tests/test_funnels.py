@@ -112,10 +112,15 @@ def test_the_total_funnel_counts_each_person_once_per_stage(wcur) -> None:  # ty
     assert by_stage(funnels.crossings(wcur, SYSTEM, YEAR)) == TOTAL_2025
 
 
-def test_the_overview_funnel_is_the_same_function(wcur) -> None:  # type: ignore[no-untyped-def]
+def test_the_overview_funnel_is_the_same_function(wcur, world) -> None:  # type: ignore[no-untyped-def]
     overview = analytics.funnel(wcur, SYSTEM, 2025)
     assert dict(zip(overview["stage"].to_list(), overview["candidates"].to_list())) == TOTAL_2025
     assert overview.columns == ["stage", "label", "rank", "candidates"]
+    # 总览 sums its funnel from the crossings by enclave (one count for its funnel and enclave table).
+    assert analytics.overview(wcur, SYSTEM, 2025).funnel.equals(overview)
+    recruiter = User(id=9, username="r", role="recruiter", enclave_id=world["SH"])
+    assert analytics.overview(wcur, recruiter, 2025).funnel.equals(analytics.funnel(wcur, recruiter, 2025))
+    assert analytics.overview(wcur, SYSTEM, 2031).funnel.equals(analytics.funnel(wcur, SYSTEM, 2031))   # nobody
 
 
 def test_a_backdated_arrival_counts_in_the_year_it_happened(wcur, world) -> None:  # type: ignore[no-untyped-def]
