@@ -123,6 +123,13 @@ def _read(cur: Cursor, known: _Tally | None) -> tuple[_Tally | None, tuple]:
     return _Tally(int(total), int(last), groups), people
 
 
+def figures(cur: Cursor, database: str | None = None) -> tuple:
+    """One version for a screen that counts across topics (the 分析 screens): every topic's version but
+    `today`, so logins, looks at contacts, exports and notes leave its cached figures alone."""
+    versions = current(cur, database)
+    return key(versions, TOPICS)
+
+
 def key(versions: dict[str, object], topics: Iterable[str]) -> tuple:
     """The part of `versions` a figure counting `topics` is keyed on."""
     return tuple(versions[t] for t in topics)

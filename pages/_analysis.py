@@ -11,6 +11,7 @@ from db import analytics, funnels, sources
 from db.connection import database_path
 from db.permissions import User, scope_enclave
 from db.sql import Cursor
+from pages import _cache
 from pages._text import md
 from pages._widgets import table
 
@@ -27,7 +28,7 @@ def _scope(user: User) -> tuple:
 
 
 def _key(cur: Cursor, user: User) -> tuple:
-    return str(database_path().resolve()), _scope(user), analytics.data_version(cur)
+    return str(database_path().resolve()), _scope(user), _cache.figures_version(cur)
 
 
 def crossings(cur: Cursor, user: User, where: funnels.Slice, by: str | None) -> pl.DataFrame:

@@ -6,16 +6,17 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from db import analytics, clock
+from db import clock
 from db import retention_figures as rf
 from db import target_progress as tp
 from db.connection import database_path
 from db.permissions import User
 from db.sql import Cursor
+from pages import _cache
 
 
 def _key(cur: Cursor, user: User) -> tuple:
-    return (str(database_path().resolve()), user.role, user.enclave_id, clock.today(), analytics.data_version(cur))
+    return (str(database_path().resolve()), user.role, user.enclave_id, clock.today(), _cache.figures_version(cur))
 
 
 def retention(cur: Cursor, user: User, year: int, by: str) -> pl.DataFrame:

@@ -45,3 +45,9 @@ def years(cur: Cursor, user: User) -> tuple[list[int], int]:
 def _years(_cur: Cursor, _user: User, db: str, version: tuple) -> tuple[list[int], int]:
     # Not the user's scope: any user who may see the dashboard gets the same years.
     return analytics.year_choices(_cur, _user)
+
+
+def figures_version(cur: Cursor) -> tuple:
+    """What the 分析 screens' cached figures are keyed on: moves on every write that can change a figure
+    (db/data_versions.figures), not on logins, looks at contacts, exports or notes."""
+    return data_versions.figures(cur, str(database_path().resolve()))

@@ -6,12 +6,13 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from db import analytics, lost_reasons, programmes
+from db import lost_reasons, programmes
 from db.connection import database_path
 from db.enums import Stage
 from db.lost_reasons import LostReason
 from db.permissions import User, scope_enclave
 from db.sql import Cursor
+from pages import _cache
 from pages._text import md
 from pages._widgets import cursor, figure, gate, table
 
@@ -71,7 +72,7 @@ def stacked(found: pl.DataFrame, axis: str, title: str, order: list[str]) -> alt
 user = gate(__file__)
 cur = cursor()
 st.title("流失原因")
-version = analytics.data_version(cur)
+version = _cache.figures_version(cur)
 years = exit_years(cur, user, str(database_path().resolve()), scope_enclave(user), version)
 head = st.columns([1, 3])
 year = head[0].selectbox("年度", years, format_func=lambda y: f"{y} 年", key="lost_year")

@@ -6,12 +6,13 @@ from datetime import date
 
 import streamlit as st
 
-from db import analytics, annual_report, clock, programmes
+from db import annual_report, clock, programmes
 from db.connection import database_path, shared_connection
 from db.errors import DomainError
 from db.permissions import User
 from db.sql import Cursor
 from pages import _analysis as an
+from pages import _cache
 from pages._text import md
 from pages._widgets import cursor, gate, show_error, table
 
@@ -51,7 +52,7 @@ def _progress(_cur: Cursor, _user: User, db: str, scope: tuple, year: int, versi
 
 try:
     scope = ("enclave", user.enclave_id) if user.is_recruiter else ("code", enclave_code)
-    key = (str(database_path().resolve()), scope, year, analytics.data_version(cur))
+    key = (str(database_path().resolve()), scope, year, _cache.figures_version(cur))
     shown = _preview(cur, user, *key)
 except DomainError as error:
     show_error(error)

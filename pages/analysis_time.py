@@ -6,13 +6,14 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from db import analytics, candidates, clock, programmes, stage_times
+from db import candidates, clock, programmes, stage_times
 from db.connection import database_path
 from db.permissions import User, scope_enclave
 from db.sql import Cursor
 from db.errors import DomainError
 from db.stage_times import StuckFilter
 from pages import _analysis as an
+from pages import _cache
 from pages._text import md
 from pages._widgets import cursor, gate, show_error, table
 
@@ -89,7 +90,7 @@ by = head[1].radio("分组", list(stage_times.GROUPS), format_func=stage_times.G
 head[2].caption(f"统计范围：{md(programmes.scope_name(cur, user))}。")
 
 st.subheader("各阶段停留天数")
-version = analytics.data_version(cur)
+version = _cache.figures_version(cur)
 stays, hires = _figures(cur, user, str(database_path().resolve()), scope_enclave(user), year, by, clock.today(),
                        version)
 if by == "all" and stays["stays"].sum() > 0:

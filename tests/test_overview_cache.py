@@ -170,6 +170,18 @@ def test_a_note_or_a_look_at_contacts_recomputes_nothing(cur, world, computed) -
     assert recomputed_by(cur, computed, YEAR, unrelated) == set()
 
 
+def test_the_analysis_screens_version_moves_on_a_move_and_not_on_a_note_or_a_look(cur, world, db_path) -> None:  # type: ignore[no-untyped-def]
+    # The 分析 screens key their caches on data_versions.figures: a login, a look at contacts or a note
+    # must not empty them (in a busy office every visit would recompute), a move must.
+    before = data_versions.figures(cur, str(db_path))
+    activities.log(cur, SYSTEM, world["moved"], kind="call", occurred_on=clock.today(), body="电话沟通")
+    audit.record_view(cur, SYSTEM, entity="candidate", entity_id=world["moved"], detail="查看完整联系方式")
+    audit.record(cur, SYSTEM, "login", entity="app_user", entity_id=0, detail="登录")
+    assert data_versions.figures(cur, str(db_path)) == before
+    pipeline.move_stage(cur, SYSTEM, world["app_moved"], "arrived")
+    assert data_versions.figures(cur, str(db_path)) != before
+
+
 def test_a_recruiter_is_cached_apart_from_the_city(cur, world, computed) -> None:  # type: ignore[no-untyped-def]
     recruiter = f.user(cur, "rec_sh", "recruiter", world["sh"])
     visit(cur, LAST)
