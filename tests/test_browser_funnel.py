@@ -100,7 +100,9 @@ def people_shown(tab, *, enclaves: set[str], mobile: re.Pattern) -> None:  # typ
 
 def test_a_managers_click_on_a_bar_lists_that_groups_people_masked(tab) -> None:  # type: ignore[no-untyped-def]
     open_funnel_by(tab, "manager", "飞地")
-    expect(drill_down_caption(tab)).to_contain_text("跨过「线索」")     # before any click: the first group, first stage
+    # Before any click no stage is chosen: the drill-down asks for one and lists nobody (no whole-year scan).
+    expect(tab.get_by_text("选择阶段（或点击图中的柱子）", exact=False)).to_be_visible()
+    expect(drill_down_caption(tab)).to_have_count(0)
     every = bars(tab)
     assert len({b["group"] for b in every}) >= 2
     # A bar that is neither the pickers' default group nor their default stage.
