@@ -1,6 +1,7 @@
 """Minimal rows written straight into a test database, for tests about counting over rows."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from itertools import count
 
@@ -175,3 +176,15 @@ def target_world(cur: duckdb.DuckDBPyConnection) -> dict:
         target(cur, 2026, enclave_id, metric, value)
     target(cur, 2025, None, "young_graduate", 50)
     return {"sh": sh, "cd": cd, "recruiter_sh": user(cur, "recruiter_sh", "recruiter", sh)}
+
+
+def freeze_clock(monkeypatch, moment: datetime) -> Callable[[datetime], None]:  # type: ignore[no-untyped-def]
+    """Stop the office clock at `moment` (moves, audits and "today" read it); returns a setter to move it on."""
+    from db import clock
+
+    def set_clock(to: datetime) -> None:
+        monkeypatch.setattr(clock, "now", lambda: to)
+        monkeypatch.setattr(clock, "today", lambda: to.date())
+
+    set_clock(moment)
+    return set_clock

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from db import clock, pipeline, users
+from db import pipeline, users
 from db.permissions import SYSTEM
 from tests import factories as f
 from tests.conftest import PipelineWorld
@@ -22,8 +22,7 @@ NOW = D(2025, 12, 1, 10, 0)
 @pytest.fixture
 def frozen(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
     """Freeze the office clock (the screens count stuck days to its today; AppTest runs in this process)."""
-    monkeypatch.setattr(clock, "now", lambda: NOW)
-    monkeypatch.setattr(clock, "today", lambda: NOW.date())
+    f.freeze_clock(monkeypatch, NOW)
     return lambda _: None
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from db import analytics, candidates, clock, duplicates, integrity, migrate, pipeline
+from db import analytics, candidates, duplicates, integrity, migrate, pipeline
 from db import candidate_commands as cc
 from db.candidate_commands import CandidateDraft
 from db.connection import connect
@@ -23,8 +23,7 @@ NOW = datetime(2026, 3, 10, 9, 0)
 @pytest.fixture(autouse=True)
 def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     """Moves are stamped with the office clock: fixed, so 'this year' is 2026 in every test."""
-    monkeypatch.setattr(clock, "now", lambda: NOW)
-    monkeypatch.setattr(clock, "today", lambda: NOW.date())
+    f.freeze_clock(monkeypatch, NOW)
 
 
 def hire(cur: duckdb.DuckDBPyConnection, world: PipelineWorld, person: int, arrived_on: date, *,

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from db import candidate_commands, clock, lost_reasons, migrate, pipeline
+from db import candidate_commands, lost_reasons, migrate, pipeline
 from db.connection import connect
 from db.errors import ValidationError
 from db.stage_rules import check_move
@@ -24,12 +24,7 @@ NOW = D(2025, 12, 1, 10, 0)
 @pytest.fixture
 def at(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
     """Freeze the office clock: moves are stamped with it."""
-    def set_clock(moment: datetime) -> None:
-        monkeypatch.setattr(clock, "now", lambda: moment)
-        monkeypatch.setattr(clock, "today", lambda: moment.date())
-
-    set_clock(NOW)
-    return set_clock
+    return f.freeze_clock(monkeypatch, NOW)
 
 
 # --- the rule ------------------------------------------------------------------------------------------

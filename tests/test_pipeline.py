@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import duckdb
 import pytest
 
-from db import clock, pipeline, retention
+from db import pipeline, retention
 from db.errors import ConcurrentEdit, NotFound, PermissionDenied, ValidationError
 from tests import factories
 from tests.conftest import PipelineWorld
@@ -19,12 +19,7 @@ NOW = datetime(2026, 11, 28, 10, 0)
 @pytest.fixture
 def at(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
     """Freeze the office clock (moves are stamped with it); call the result to move time on."""
-    def set_clock(moment: datetime) -> None:
-        monkeypatch.setattr(clock, "now", lambda: moment)
-        monkeypatch.setattr(clock, "today", lambda: moment.date())
-
-    set_clock(NOW)
-    return set_clock
+    return factories.freeze_clock(monkeypatch, NOW)
 
 
 def events(cur: duckdb.DuckDBPyConnection, app_id: int) -> list[tuple]:

@@ -9,9 +9,10 @@ from datetime import date, datetime
 import duckdb
 import pytest
 
-from db import activities, clock, pipeline, retention
+from db import activities, pipeline, retention
 from db.errors import PermissionDenied
 from db.permissions import SYSTEM, User
+from tests import factories as f
 from tests.conftest import PipelineWorld
 
 NOW = datetime(2026, 11, 28, 10, 0)
@@ -21,8 +22,7 @@ ACTORS = {"recruiter_sh": True, "recruiter_cd": False, "manager": False, "hr": T
 @pytest.fixture(autouse=True)
 def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retention checks and follow-ups are validated against today: keep it fixed."""
-    monkeypatch.setattr(clock, "now", lambda: NOW)
-    monkeypatch.setattr(clock, "today", lambda: NOW.date())
+    f.freeze_clock(monkeypatch, NOW)
 
 
 Cur = duckdb.DuckDBPyConnection

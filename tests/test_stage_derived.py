@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from db import clock, duplicates, integrity, migrate, pipeline, stage_derived
+from db import duplicates, integrity, migrate, pipeline, stage_derived
 from db.connection import connect
 from db.permissions import SYSTEM
 from tests import factories as f
@@ -22,8 +22,7 @@ CROSSINGS = "每人每年跨过的阶段（stage_crossing）与按阶段记录�
 @pytest.fixture(autouse=True)
 def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     """Moves are stamped with the office clock: fixed, so backdating is relative to a known day."""
-    monkeypatch.setattr(clock, "now", lambda: NOW)
-    monkeypatch.setattr(clock, "today", lambda: NOW.date())
+    f.freeze_clock(monkeypatch, NOW)
 
 
 def whole(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import duckdb
 import pytest
 
-from db import clock, pipeline, stage_times
+from db import pipeline, stage_times
 from db.errors import PermissionDenied, ValidationError
 from db.stage_times import StuckFilter
 from tests import factories as f
@@ -20,12 +20,7 @@ NOW = D(2025, 12, 1, 10, 0)
 @pytest.fixture
 def at(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
     """Freeze the office clock: moves are stamped with it and "stuck" counts days to its today."""
-    def set_clock(moment: datetime) -> None:
-        monkeypatch.setattr(clock, "now", lambda: moment)
-        monkeypatch.setattr(clock, "today", lambda: moment.date())
-
-    set_clock(NOW)
-    return set_clock
+    return f.freeze_clock(monkeypatch, NOW)
 
 
 def person(cur: duckdb.DuckDBPyConnection, name: str, enclave: int, owner: int, **kw: object) -> int:
