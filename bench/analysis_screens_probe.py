@@ -13,10 +13,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
-from bench.overview_probe import APP, PASSWORD, ROOT, TIMEOUT, median_of, peak_rss_mb, steady_state_pages_mode, timed
+from bench.overview_probe import ROOT, login_form, median_of, minimal_runs, peak_rss_mb, steady_state_pages_mode, timed
 
 # name → (page, title); the order the bench table lists them in.
 SCREENS = {
@@ -56,18 +55,6 @@ def trace_queries() -> None:
         setattr(sql, name, timed_query)
 
 
-def minimal_runs() -> dict[str, float]:
-    """A one-line script's first run and warm rerun: AppTest's own floor on this machine, now."""
-    from streamlit.testing.v1 import AppTest
-
-    with tempfile.TemporaryDirectory() as tmp:
-        minimal = Path(tmp) / "minimal.py"
-        minimal.write_text('import streamlit as st\nst.write("x")\n')
-        AppTest.from_file(str(minimal), default_timeout=TIMEOUT).run()        # pays process-wide imports once
-        at = AppTest.from_file(str(minimal), default_timeout=TIMEOUT)
-        return {"minimal_first_s": timed(at.run), "minimal_rerun_s": median_of(at.run)}
-
-
 def check(at, username: str, title: str) -> None:  # type: ignore[no-untyped-def]
     """A run that raised or did not reach the screen would make its timing meaningless: fail loudly."""
     if at.exception:
@@ -83,12 +70,7 @@ def screen_runs(only: set[str] | None = None) -> dict[str, float]:
     from db.connection import clear_shared_connection
 
     def logged_in(username: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-        at.run()                                                   # the login form (imports the app)
-        inputs = {t.label: t for t in at.text_input}
-        inputs["用户名"].input(username)
-        inputs["密码"].input(PASSWORD)
-        next(b for b in at.button if b.label == "登录").click()
+        at = login_form(username)
         at.run()                                                   # login, then 总览 (untimed)
         return at
 

@@ -3,16 +3,13 @@ manager and a recruiter: cold (the screen's first run with its caches empty) and
 next to a one-line script's first run and rerun measured in the same process."""
 from __future__ import annotations
 
-import json
-
 from bench.analysis_screens_probe import SCREENS, USERS
-from bench.common import Context, Row, run_process
+from bench.common import Context, Row, run_probe
 
 
 def run(ctx: Context) -> list[Row]:
     db = ctx.demo_db()
-    probe = run_process([ctx.python, "-m", "bench.analysis_screens_probe", str(db)])
-    m = json.loads(next(line for line in reversed(probe.stdout.splitlines()) if line.startswith("{")))
+    m, probe = run_probe(ctx, "analysis_screens_probe", db)
     world = f"{m['candidates']:,} candidates, {m['events_total']:,} stage events"
     rows = []
     for name, (_, title) in SCREENS.items():

@@ -2,15 +2,12 @@
 raw DuckDB GROUP BY over the same year's events measured in the same process, taking turns."""
 from __future__ import annotations
 
-import json
-
-from bench.common import Context, Row, run_process
+from bench.common import Context, Row, run_probe
 
 
 def run(ctx: Context) -> list[Row]:
     db = ctx.demo_db()
-    probe = run_process([ctx.python, "-m", "bench.funnel_probe", str(db)])
-    m = json.loads(next(line for line in reversed(probe.stdout.splitlines()) if line.startswith("{")))
+    m, probe = run_probe(ctx, "funnel_probe", db)
     events = f"{m['events_in_year']:,} of {m['events_total']:,} events are in 2025"
     rows = []
     for name, d in m["dimensions"].items():

@@ -1,17 +1,14 @@
 """The 总览 screen through AppTest on the scale-N demo database, and its queries against a raw GROUP BY."""
 from __future__ import annotations
 
-import json
-
-from bench.common import Context, Row, run_process
+from bench.common import Context, Row, run_probe
 
 MINIMAL = 'minimal script `st.write("x")`'
 
 
 def run(ctx: Context) -> list[Row]:
     db = ctx.demo_db()
-    probe = run_process([ctx.python, "-m", "bench.overview_probe", str(db)])
-    m = json.loads(next(line for line in reversed(probe.stdout.splitlines()) if line.startswith("{")))
+    m, probe = run_probe(ctx, "overview_probe", db)
     rss = probe.peak_rss_mb
     login = f"includes one login (argon2id check {m['password_check_s'] * 1000:.0f} ms)"
     events = f"{m['events_in_year']:,} of {m['events_total']:,} events are in 2025"

@@ -1,17 +1,14 @@
 """分析 → 留平 and 目标进度's queries on the scale-N demo database, against a raw GROUP BY (screens: bench_analysis_screens)."""
 from __future__ import annotations
 
-import json
-
-from bench.common import Context, Row, run_process
+from bench.common import Context, Row, run_probe
 
 RAW = "raw GROUP BY to_stage, count(distinct candidate_id), same year's events"
 
 
 def run(ctx: Context) -> list[Row]:
     db = ctx.demo_db()
-    probe = run_process([ctx.python, "-m", "bench.retention_targets_probe", str(db)])
-    m = json.loads(next(line for line in reversed(probe.stdout.splitlines()) if line.startswith("{")))
+    m, probe = run_probe(ctx, "retention_targets_probe", db)
     raw = m["raw_group_by_year_s"]
     rows = []
     for key, what in (("retention_category_s", "retention_figures.figures(by=category)"),

@@ -1,9 +1,7 @@
 """Candidate search and the pipeline board at scale N, next to raw DuckDB scans of the same table."""
 from __future__ import annotations
 
-import json
-
-from bench.common import Context, Row, run_process
+from bench.common import Context, Row, run_probe
 
 LABELS = {
     "name": "search: a common name (page + count)", "initials": "search: initials 'zw' (page + count)",
@@ -15,8 +13,7 @@ LABELS = {
 
 def run(ctx: Context) -> list[Row]:
     db = ctx.demo_db()
-    probe = run_process([ctx.python, "-m", "bench.search_probe", str(db)])
-    m = json.loads(next(line for line in reversed(probe.stdout.splitlines()) if line.startswith("{")))
+    m, probe = run_probe(ctx, "search_probe", db)
     size = f"{m['candidates']:,} candidates, {m['applications']:,} applications"
     rows = [Row("search", "raw count(*) over candidate", m["count_star"], note=f"{size}; the issue's baseline")]
     for key, label in LABELS.items():

@@ -1,6 +1,7 @@
 """The bench harness: a shared context (one scale-N demo database per run), process timing, the table."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -52,6 +53,13 @@ def run_process(argv: list[str], *, env: dict[str, str] | None = None, cwd: Path
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}):\n{err.read()[-2000:]}")
         return Timed(seconds, usage.ru_maxrss / 1024, out.read())
+
+
+def run_probe(ctx: "Context", module: str, db: Path) -> tuple[dict, Timed]:
+    """Run `python -m bench.<module> DB` as a fresh process: the JSON object on its last JSON line of
+    stdout (a probe may print progress before it), and the process timing (its peak RSS)."""
+    probe = run_process([ctx.python, "-m", f"bench.{module}", str(db)])
+    return json.loads(next(line for line in reversed(probe.stdout.splitlines()) if line.startswith("{"))), probe
 
 
 @dataclass
