@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from itertools import count
+from pathlib import Path
 
 import duckdb
 
@@ -188,3 +189,19 @@ def freeze_clock(monkeypatch, moment: datetime) -> Callable[[datetime], None]:  
 
     set_clock(moment)
     return set_clock
+
+
+def database_before(path: Path, migration: str) -> tuple[duckdb.DuckDBPyConnection, "migrate.Migration"]:
+    """A database as an older release left it: every migration before the one whose name contains
+    `migration` applied and recorded. Returns the connection and that migration (not yet applied)."""
+    from db import migrate
+    from db.connection import connect
+
+    every = migrate.discover()
+    upgrade = next(m for m in every if migration in m.name)
+    old = connect(path)
+    migrate._ensure_table(old)
+    for m in every[: every.index(upgrade)]:
+        old.execute(m.sql)
+        old.execute("insert into schema_migrations values (?, ?, ?, now())", [m.version, m.name, m.checksum])
+    return old, upgrade

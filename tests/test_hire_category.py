@@ -12,7 +12,6 @@ import pytest
 from db import analytics, candidates, duplicates, integrity, migrate, pipeline
 from db import candidate_commands as cc
 from db.candidate_commands import CandidateDraft
-from db.connection import connect
 from db.permissions import SYSTEM
 from tests import factories as f
 from tests.conftest import PipelineWorld
@@ -104,13 +103,7 @@ def test_every_arrival_keeps_a_category_and_the_check_finds_one_that_does_not(cu
 
 
 def test_the_migration_gives_existing_arrivals_the_persons_category(tmp_path: Path) -> None:
-    every = migrate.discover()
-    snapshot = next(m for m in every if m.name == "015_snapshot_hire_category")
-    old = connect(tmp_path / "old.duckdb")
-    migrate._ensure_table(old)
-    for m in every[: snapshot.version - 1]:
-        old.execute(m.sql)
-        old.execute("insert into schema_migrations values (?, ?, ?, now())", [m.version, m.name, m.checksum])
+    old, snapshot = f.database_before(tmp_path / "old.duckdb", "015_snapshot_hire_category")
     old.execute("insert into candidate (id, name, talent_category, created_at, updated_at)"
                 " values (7, '甲', 'high_skill', now(), now())")
     old.execute("insert into application (id, candidate_id, stage, created_at, updated_at)"

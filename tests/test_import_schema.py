@@ -8,8 +8,8 @@ import duckdb
 import pytest
 
 from db import migrate
-from db.connection import connect
 from db.enums import Channel, TalentCategory
+from tests import factories
 
 REBUILT = ("candidate", "stage_event", "retention_check")
 
@@ -20,13 +20,7 @@ def definition(conn: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
 
 
 def test_an_upgraded_database_keeps_its_rows_and_loses_only_the_foreign_keys(tmp_path: Path) -> None:
-    every = migrate.discover()
-    rebuild = next(m for m in every if "drop_bulk_foreign_keys" in m.name)
-    old = connect(tmp_path / "old.duckdb")
-    migrate._ensure_table(old)
-    for m in every[: rebuild.version - 1]:
-        old.execute(m.sql)
-        old.execute("insert into schema_migrations values (?, ?, ?, now())", [m.version, m.name, m.checksum])
+    old, rebuild = factories.database_before(tmp_path / "old.duckdb", "drop_bulk_foreign_keys")
     old.execute("insert into candidate (id, name, mobile, talent_category, channel, created_at, updated_at, version)"
                 " values (7, '张三', '13800138000', 'young_graduate', 'campus_drive', now(), now(), 3)")
     old.execute("insert into application (id, candidate_id, stage, created_at, updated_at)"

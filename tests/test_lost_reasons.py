@@ -10,7 +10,6 @@ import duckdb
 import pytest
 
 from db import candidate_commands, lost_reasons, migrate, pipeline
-from db.connection import connect
 from db.errors import ValidationError
 from db.stage_rules import check_move
 from loaders import demo_catalogue as cat
@@ -90,13 +89,8 @@ def test_the_demo_codes_every_exit(demo_cur: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_migration_014_codes_the_old_free_texts_once_and_keeps_them(tmp_path: Path) -> None:
-    conn = connect(tmp_path / "old.duckdb")
-    migrate._ensure_table(conn)
-    for m in migrate.discover():
-        if m.version >= 14:
-            break
-        conn.execute(m.sql)
-        conn.execute("insert into schema_migrations values (?, ?, ?, now())", [m.version, m.name, m.checksum])
+    conn, coded = f.database_before(tmp_path / "old.duckdb", "014_")
+    assert coded.version == 14
     texts = [*MAPPED, None]
     for i, text in enumerate(texts, start=1):
         conn.execute("insert into application (id, candidate_id, stage, lost_reason, created_at, updated_at)"

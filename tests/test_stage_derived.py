@@ -9,7 +9,6 @@ import duckdb
 import pytest
 
 from db import duplicates, integrity, migrate, pipeline, stage_derived
-from db.connection import connect
 from db.permissions import SYSTEM
 from tests import factories as f
 from tests.conftest import PipelineWorld
@@ -95,13 +94,7 @@ def test_the_check_finds_a_write_that_forgot_to_refresh(cur, world: PipelineWorl
 
 
 def test_the_migration_derives_both_from_existing_events(tmp_path: Path) -> None:
-    every = migrate.discover()
-    derived = next(m for m in every if m.name == "016_derive_stage_stays_and_crossings")
-    old = connect(tmp_path / "old.duckdb")
-    migrate._ensure_table(old)
-    for m in every[: derived.version - 1]:
-        old.execute(m.sql)
-        old.execute("insert into schema_migrations values (?, ?, ?, now())", [m.version, m.name, m.checksum])
+    old, derived = f.database_before(tmp_path / "old.duckdb", "016_derive_stage_stays_and_crossings")
     old.execute("insert into candidate (id, name, created_at, updated_at) values (7, '甲', now(), now())")
     old.execute("insert into application (id, candidate_id, stage, created_at, updated_at)"
                 " values (5, 7, 'rejected', now(), now())")
