@@ -39,6 +39,7 @@ from db.enums import PIPELINE, Channel, TalentCategory
 from db.errors import ValidationError
 from db.permissions import Action, User, require, scope_enclave
 from db.sql import Cursor, frame, scalar, year_bounds
+from db.stage_derived import FORWARD_MOVES, MOVE_MASK
 
 NO_VALUE = "（未填）"
 ALL = "全部"
@@ -186,14 +187,10 @@ def _people_sql(actor: User, where: Slice, by: Dimension | None, *, derived: boo
             where {q.where}
         )"""
         return sql, q.params | {"first_year": years[0], "end_year": years[1]}
-    moves = """
+    moves = f"""
         moves as (   -- forward moves of the period, each with the bitmask of the ranks it crosses
-            select e.application_id, e.candidate_id,
-                   (cast(1 as bigint) << (t.rank + 1)) - (cast(1 as bigint) << (coalesce(f.rank, 0) + 1)) as mask
-            from stage_event e
-            join stage t on t.code = e.to_stage and not t.is_exit
-            left join stage f on f.code = e.from_stage
-            where e.occurred_at >= $start and e.occurred_at < $end and (f.rank is null or f.rank < t.rank)
+            select e.application_id, e.candidate_id, {MOVE_MASK} as mask
+            {FORWARD_MOVES} and e.occurred_at >= $start and e.occurred_at < $end
         )"""
     if q.per_application:   # fold per application first: the joins then see one row per application
         sql = f"""with {moves}, apps as (

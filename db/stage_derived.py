@@ -20,16 +20,17 @@ import polars as pl
 from db.bulk import frame, registered
 from db.sql import Cursor, rows
 
-# Each forward move with the bitmask of the ranks it crosses: bits (from rank, to rank], from rank 0
-# for a creation; exits and steps back cross nothing and are left out.
-CROSSING_MOVES = """
-    select e.candidate_id, cast(extract(year from e.occurred_at) as integer) as year,
-           (cast(1 as bigint) << (t.rank + 1)) - (cast(1 as bigint) << (coalesce(f.rank, 0) + 1)) as mask
+# The funnel's rule for what a move crosses, shared with db/funnels.py's events path: forward moves only
+# (exits and steps back cross nothing), each with the bitmask of the ranks it crosses — bits
+# (from rank, to rank], from rank 0 for a creation. FORWARD_MOVES ends in a where clause to extend.
+FORWARD_MOVES = """
     from stage_event e
     join stage t on t.code = e.to_stage and not t.is_exit
     left join stage f on f.code = e.from_stage
-    where (f.rank is null or f.rank < t.rank) and {scope}
-"""
+    where (f.rank is null or f.rank < t.rank)"""
+MOVE_MASK = "(cast(1 as bigint) << (t.rank + 1)) - (cast(1 as bigint) << (coalesce(f.rank, 0) + 1))"
+CROSSING_MOVES = (f"select e.candidate_id, cast(extract(year from e.occurred_at) as integer) as year,"
+                  f" {MOVE_MASK} as mask {FORWARD_MOVES} and {{scope}}")
 RECOUNTED_CROSSINGS = f"select candidate_id, year, bit_or(mask) as crossed from ({CROSSING_MOVES}) group by 1, 2"
 # Each event with the end of the stay it began.
 RECOUNTED_STAYS = """
